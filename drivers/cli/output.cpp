@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+#include "drivers/cli/output.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "drivers/cli/sizes.hpp"
+
+namespace parkit::cli {
+namespace {
+
+/// A text table: columns sized to their widest cell, numbers right-aligned.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  [[nodiscard]] std::string str(std::size_t left_aligned_columns = 2) const {
+    std::vector<std::size_t> width(rows_.front().size(), 0);
+    for (const auto& row : rows_)
+      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+    std::string out;
+    for (std::size_t r = 0; r < rows_.size(); ++r) {
+      std::string line;
+      for (std::size_t c = 0; c < rows_[r].size(); ++c) {
+        const bool left = c < left_aligned_columns || c + 1 == rows_[r].size();
+        line += left ? fmt::format("{:<{}}", rows_[r][c], width[c])
+                     : fmt::format("{:>{}}", rows_[r][c], width[c]);
+        if (c + 1 < rows_[r].size()) line += "  ";
+      }
+      line.erase(line.find_last_not_of(' ') + 1);
+      out += line + '\n';
+      if (r == 0) {
+        std::size_t total = 0;
+        for (std::size_t w : width) total += w + 2;
+        out += std::string(total - 2, '-') + '\n';
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string seconds(double s) { return fmt::format("{:.4g}", s); }
+std::string rate(double r) { return r > 0 ? fmt::format("{:.2f}", r) : "-"; }
+
+}  // namespace
+
+void attach_triad_percentages(std::vector<results::RunRecord>& records) {
+  for (auto& r : records) {
+    if (!r.bandwidth_bound || r.kernel == "triad") continue;
+    const auto triad = std::find_if(records.begin(), records.end(), [&](const auto& t) {
+      return t.kernel == "triad" && t.model == r.model && t.ranks == r.ranks &&
+             t.threads == r.threads && t.verified && t.gbytes_per_s > 0;
+    });
+    if (triad != records.end()) r.percent_of_triad = 100 * r.gbytes_per_s / triad->gbytes_per_s;
+  }
+}
+
+std::string runs_table(const std::vector<results::RunRecord>& records) {
+  Table t({"kernel", "model", "threads", "n", "median s", "min s", "max s", "cv %", "GB/s",
+           "GFLOP/s", "% triad", "ok", "result"});
+  for (const auto& r : records)
+    t.add({r.kernel, r.model, std::to_string(r.threads), short_count(r.n_global),
+           seconds(r.time.median), seconds(r.time.min), seconds(r.time.max),
+           fmt::format("{:.1f}", 100 * r.time.cv), rate(r.gbytes_per_s), rate(r.gflops_per_s),
+           r.percent_of_triad ? fmt::format("{:.0f}", *r.percent_of_triad) : "-",
+           r.verified ? "yes" : "NO", r.verified ? r.observed : r.observed + ", want " + r.expected});
+  return t.str();
+}
+
+std::string scaling_table(const std::vector<results::Study>& studies) {
+  std::string out;
+  for (const auto& s : studies) {
+    const auto& base = s.points.front();
+    const std::string size = s.scaling == "weak"
+                                 ? short_count(base.n_global / base.workers) + " per worker"
+                                 : short_count(base.n_global);
+    out += fmt::format("\n{} / {}: {} scaling, n = {}\n", s.kernel, s.model, s.scaling, size);
+    Table t({"workers", "median s", "speedup", "efficiency", "serial fraction", "ok"});
+    for (const auto& p : s.points)
+      t.add({std::to_string(p.workers), seconds(p.time), fmt::format("{:.2f}", p.speedup),
+             fmt::format("{:.2f}", p.efficiency),
+             p.serial_fraction ? fmt::format("{:.3f}", *p.serial_fraction) : "-",
+             p.verified ? "yes" : "NO"});
+    out += t.str(0);
+    if (!s.invariant_holds) out += "warning: " + s.invariant_note + "\n";
+  }
+  return out;
+}
+
+std::string notes(const std::vector<results::RunRecord>& records,
+                  const std::vector<Skipped>& skipped) {
+  std::string out;
+  for (const auto& s : skipped) out += fmt::format("skipped {}: {}\n", s.what, s.reason);
+  for (const auto& r : records)
+    for (const auto& w : r.warnings)
+      out += fmt::format("note: {} / {} / {} threads: {}\n", r.kernel, r.model, r.threads, w);
+  return out;
+}
+
+nlohmann::json to_json(const results::RunRecord& r) {
+  nlohmann::json j = {
+      {"kernel", r.kernel},
+      {"model", r.model},
+      {"scaling", r.scaling},
+      {"n_global", r.n_global},
+      {"n_per_rank", r.n_per_rank},
+      {"ranks", r.ranks},
+      {"threads", r.threads},
+      {"bind", r.bind},
+      {"thread_cpus", r.thread_cpus},
+      {"reps", r.reps},
+      {"warmup", r.warmup},
+      {"rep_seconds", r.rep_times},
+      {"rank_seconds", r.rank_times},
+      {"outliers", r.outliers},
+      {"time", {{"min", r.time.min}, {"median", r.time.median}, {"mean", r.time.mean},
+                {"max", r.time.max}, {"stddev", r.time.stddev}, {"cv", r.time.cv}}},
+      {"timer_resolution_s", r.timer_resolution},
+      {"verification", {{"verified", r.verified}, {"failed_reps", r.failed_reps},
+                        {"expected", r.expected}, {"observed", r.observed}}},
+      {"rates", {{"bytes_per_elem", r.bytes_per_elem}, {"flops_per_elem", r.flops_per_elem},
+                 {"gbytes_per_s", r.gbytes_per_s}, {"gflops_per_s", r.gflops_per_s},
+                 {"ns_per_elem", r.ns_per_elem}}},
+      {"warnings", r.warnings}};
+  j["rates"]["percent_of_triad"] =
+      r.percent_of_triad ? nlohmann::json(*r.percent_of_triad) : nlohmann::json(nullptr);
+  return j;
+}
+
+nlohmann::json to_json(const results::Study& s) {
+  nlohmann::json points = nlohmann::json::array();
+  for (const auto& p : s.points)
+    points.push_back({{"workers", p.workers},
+                      {"n_global", p.n_global},
+                      {"median_s", p.time},
+                      {"speedup", p.speedup},
+                      {"efficiency", p.efficiency},
+                      {"serial_fraction", p.serial_fraction ? nlohmann::json(*p.serial_fraction)
+                                                            : nlohmann::json(nullptr)},
+                      {"verified", p.verified}});
+  return {{"kernel", s.kernel},         {"model", s.model},
+          {"scaling", s.scaling},       {"points", points},
+          {"invariant_holds", s.invariant_holds}, {"invariant_note", s.invariant_note}};
+}
+
+nlohmann::json to_json(const std::vector<Skipped>& skipped) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : skipped) out.push_back({{"what", s.what}, {"reason", s.reason}});
+  return out;
+}
+
+}  // namespace parkit::cli

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// How results reach a person (aligned tables) or a program (JSON).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "drivers/cli/plan.hpp"
+#include "results/record.hpp"
+#include "results/scaling.hpp"
+
+namespace parkit::cli {
+
+/// Array kernels as a percentage of the triad run with the same model, ranks and threads.
+void attach_triad_percentages(std::vector<results::RunRecord>& records);
+
+[[nodiscard]] std::string runs_table(const std::vector<results::RunRecord>& records);
+[[nodiscard]] std::string scaling_table(const std::vector<results::Study>& studies);
+[[nodiscard]] std::string notes(const std::vector<results::RunRecord>& records,
+                                const std::vector<Skipped>& skipped);
+
+[[nodiscard]] nlohmann::json to_json(const results::RunRecord& r);
+[[nodiscard]] nlohmann::json to_json(const results::Study& s);
+[[nodiscard]] nlohmann::json to_json(const std::vector<Skipped>& skipped);
+
+}  // namespace parkit::cli

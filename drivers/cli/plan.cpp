@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+#include "drivers/cli/plan.hpp"
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "drivers/cli/errors.hpp"
+#include "drivers/cli/machine.hpp"
+#include "drivers/cli/sizes.hpp"
+#include "exec/models.hpp"
+#include "exec/threads.hpp"
+
+namespace parkit::cli {
+namespace {
+
+std::vector<std::string> pick_kernels(const std::string& list) {
+  const auto& reg = kernels::registry();
+  std::vector<std::string> names = list.empty() ? reg.names() : split_list(list);
+  if (names.empty())
+    throw UsageError(fmt::format("-k: no kernel given (known: {})", fmt::join(reg.names(), ", ")));
+  for (const std::string& name : names)
+    if (reg.find(name) == nullptr)
+      throw UsageError(fmt::format("-k: unknown kernel '{}' (known: {})", name,
+                                   fmt::join(reg.names(), ", ")));
+  return names;
+}
+
+std::vector<std::string> pick_models(const std::string& list, Command command,
+                                     std::vector<Skipped>& skipped) {
+  std::vector<std::string> known;
+  for (const auto& m : exec::model_catalog) known.emplace_back(m.name);
+  if (list.empty()) {  // defaults: every built model (sweep: those with more than one worker)
+    std::vector<std::string> chosen;
+    for (const auto& m : exec::model_catalog) {
+      if (command == Command::sweep && m.name == exec::Seq::name) continue;
+      if (m.built)
+        chosen.emplace_back(m.name);
+      else
+        skipped.push_back({std::string(m.name), fmt::format("not built: {}", m.how_to_build)});
+    }
+    return chosen;
+  }
+  std::vector<std::string> names = split_list(list);
+  if (names.empty())
+    throw UsageError(fmt::format("-m: no model given (known: {})", fmt::join(known, ", ")));
+  for (const std::string& name : names) {
+    const auto it = std::find_if(exec::model_catalog.begin(), exec::model_catalog.end(),
+                                 [&](const auto& m) { return m.name == name; });
+    if (it == exec::model_catalog.end())
+      throw UsageError(
+          fmt::format("-m: unknown model '{}' (known: {})", name, fmt::join(known, ", ")));
+    if (!it->built)
+      throw UsageError(fmt::format("-m: model '{}' is not built into this parkit ({})", name,
+                                   it->how_to_build));
+  }
+  return names;
+}
+
+std::vector<unsigned> pick_threads(const std::string& text, Command command) {
+  const long long limit = max_threads();
+  if (text.empty()) {
+    if (command == Command::run) return {0};  // each model's default
+    std::vector<unsigned> counts;  // sweep: 1, 2, 4, ... up to the CPUs this process may use
+    const unsigned cpus = exec::default_thread_count();
+    for (unsigned t = 1; t < cpus; t *= 2) counts.push_back(t);
+    counts.push_back(cpus);
+    return counts;
+  }
+  const auto items = split_list(text);
+  if (items.empty()) throw UsageError(fmt::format("--threads: no count given (accepted: 1 to {})", limit));
+  if (command == Command::run && items.size() > 1)
+    throw UsageError(fmt::format(
+        "--threads: run takes one count, got '{}' (use parkit sweep for a list)", text));
+  std::vector<unsigned> counts;
+  for (const auto& item : items)
+    counts.push_back(static_cast<unsigned>(parse_count(item, "--threads", 1, limit)));
+  return counts;
+}
+
+}  // namespace
+
+unsigned max_threads() { return std::max(1024u, 4 * std::thread::hardware_concurrency()); }
+
+Plan make_plan(const RunOptions& o, Command command) {
+  Plan plan;
+  std::vector<std::string> kernel_names = pick_kernels(o.kernels);
+  const std::vector<std::string> model_names = pick_models(o.models, command, plan.skipped);
+  const std::int64_t n = parse_size(o.size, "-n");
+  const std::vector<unsigned> thread_counts = pick_threads(o.threads, command);
+  const std::optional<exec::Bind> bind =
+      o.bind.empty() ? exec::default_bind() : exec::parse_bind(o.bind);
+  if (!bind)
+    throw UsageError(
+        fmt::format("--bind: unknown policy '{}' (accepted: none, close, spread)", o.bind));
+  const measure::Protocol protocol{
+      static_cast<int>(parse_count(o.reps, "--reps", 1, 1'000'000)),
+      static_cast<int>(parse_count(o.warmup, "--warmup", 0, 1'000'000))};
+  std::string scaling = "none";
+  if (command == Command::sweep) {
+    if (o.scaling != "strong" && o.scaling != "weak")
+      throw UsageError(
+          fmt::format("--scaling: unknown mode '{}' (accepted: strong, weak)", o.scaling));
+    scaling = o.scaling;
+  }
+
+  // triad first: the array kernels are reported as a percentage of its bandwidth
+  const auto& reg = kernels::registry();
+  const bool any_bandwidth_kernel = std::any_of(kernel_names.begin(), kernel_names.end(), [&](auto& k) {
+    return reg.find(k)->info.bandwidth_bound;
+  });
+  if (o.roofline && any_bandwidth_kernel &&
+      std::find(kernel_names.begin(), kernel_names.end(), "triad") == kernel_names.end() &&
+      reg.find("triad") != nullptr)
+    kernel_names.insert(kernel_names.begin(), "triad");
+  std::stable_partition(kernel_names.begin(), kernel_names.end(),
+                        [](const std::string& k) { return k == "triad"; });
+
+  const unsigned most_threads = *std::max_element(thread_counts.begin(), thread_counts.end());
+  const std::uint64_t available = available_memory();
+  for (const std::string& name : kernel_names) {
+    const kernels::KernelEntry& k = *reg.find(name);
+    // weak scaling: -n is per worker, so the largest point holds n * workers elements
+    const std::int64_t largest_n = scaling == "weak" ? n * most_threads : n;
+    if (largest_n > k.max_n)
+      throw UsageError(fmt::format(
+          "-n: {} is too large for {}: its exact result would not fit in 128 bits (largest n: {})",
+          o.size, name, k.max_n));
+    const double need = k.info.memory_per_elem * static_cast<double>(largest_n);
+    if (need > static_cast<double>(available))
+      throw UsageError(fmt::format(
+          "-n: {} with n = {} needs {} of memory, but only {} is available", name,
+          short_count(largest_n), human_bytes(need), human_bytes(static_cast<double>(available))));
+  }
+
+  std::set<std::pair<std::string, unsigned>> seen;  // seq runs once, whatever the thread list
+  for (const std::string& kernel : kernel_names)
+    for (const std::string& model : model_names)
+      for (unsigned threads : thread_counts) {
+        const unsigned effective = model == exec::Seq::name ? 1 : threads;
+        if (!seen.insert({kernel + "/" + model, effective}).second) continue;
+        const std::int64_t run_n = scaling == "weak" ? n * effective : n;  // sweeps: effective >= 1
+        kernels::RunRequest r;
+        r.kernel = kernel;
+        r.model = model;
+        r.n = run_n;
+        r.threads = effective;
+        r.bind = *bind;
+        r.protocol = protocol;
+        r.scaling = scaling;
+        plan.runs.push_back(std::move(r));
+      }
+  return plan;
+}
+
+}  // namespace parkit::cli

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// A one-line progress indicator on stderr, shown only on a terminal and only once the
+// invocation has run for ~2 s (short runs stay quiet). Updated between reps, never inside one.
+#pragma once
+
+#include <string>
+
+#include "exec/timer.hpp"
+
+namespace parkit::cli {
+
+class Progress {
+ public:
+  explicit Progress(std::size_t runs);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  void start_run(std::string label);
+  void rep_done(int rep, int reps);
+  void finish();
+
+ private:
+  void draw(const std::string& text);
+  std::size_t runs_;
+  std::size_t current_ = 0;
+  std::string label_;
+  exec::Clock::time_point started_;
+  bool enabled_;
+  bool drawn_ = false;
+};
+
+}  // namespace parkit::cli

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+#include "drivers/measure/protocol.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "exec/timer.hpp"
+
+namespace parkit::measure {
+namespace {
+
+// A rep shorter than this many clock ticks is mostly clock granularity.
+constexpr double min_ticks_per_rep = 20;
+
+}  // namespace
+
+Measurement measure(Experiment& experiment, const Protocol& protocol, const RepDone& on_rep) {
+  exec::Group& group = experiment.group();
+  Measurement m;
+  m.timer_resolution = exec::timer_resolution();
+
+  auto run_once = [&]() -> double {
+    experiment.prepare();
+    group.barrier();
+    const auto t0 = exec::Clock::now();
+    experiment.execute();
+    const double seconds = exec::seconds_since(t0);
+    group.barrier();
+    Verification v = experiment.verify();
+    if (!v.ok && m.failed_reps++ == 0) m.verification = v;
+    if (m.failed_reps == 0) m.verification = std::move(v);
+    return seconds;
+  };
+
+  for (int w = 0; w < protocol.warmup; ++w) static_cast<void>(run_once());
+  for (int rep = 1; rep <= protocol.reps; ++rep) {
+    std::vector<double> per_rank = group.all_gather(run_once());
+    m.rep_times.push_back(*std::max_element(per_rank.begin(), per_rank.end()));
+    m.rank_times.push_back(std::move(per_rank));
+    if (on_rep) on_rep(rep, protocol.reps);
+  }
+  return m;
+}
+
+results::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
+                               const Measurement& m, int ranks) {
+  results::RunRecord r;
+  r.kernel = facts.kernel;
+  r.model = facts.model;
+  r.scaling = facts.scaling;
+  r.n_global = facts.n_global;
+  r.n_per_rank = facts.n_per_rank;
+  r.ranks = ranks;
+  r.threads = facts.threads;
+  r.bind = facts.bind;
+  r.reps = protocol.reps;
+  r.warmup = protocol.warmup;
+  r.thread_cpus = facts.thread_cpus;
+  r.bytes_per_elem = facts.bytes_per_elem;
+  r.flops_per_elem = facts.flops_per_elem;
+  r.bandwidth_bound = facts.bandwidth_bound;
+  r.rank_times = m.rank_times;
+  r.rep_times = m.rep_times;
+  r.time = results::summarize(m.rep_times);
+  r.outliers = results::mad_outliers(m.rep_times);
+  r.timer_resolution = m.timer_resolution;
+  r.verified = m.failed_reps == 0;
+  r.failed_reps = m.failed_reps;
+  r.expected = m.verification.expected;
+  r.observed = m.verification.observed;
+
+  const double t = r.time.median;
+  const auto n = static_cast<double>(r.n_global);
+  if (t > 0) {
+    r.gbytes_per_s = facts.bytes_per_elem * n / t / 1e9;
+    r.gflops_per_s = facts.flops_per_elem * n / t / 1e9;
+  }
+  if (n > 0) r.ns_per_elem = t / n * 1e9;
+  if (t > 0 && t < min_ticks_per_rep * m.timer_resolution)
+    r.warnings.push_back(fmt::format(
+        "median rep {:.3g} s is under {} ticks of the {:.3g} s timer: raise -n for a meaningful "
+        "time",
+        t, min_ticks_per_rep, m.timer_resolution));
+  const auto flagged = std::count(r.outliers.begin(), r.outliers.end(), true);
+  if (flagged > 0)
+    r.warnings.push_back(fmt::format("{} of {} reps are outliers (MAD); kept, not dropped",
+                                     flagged, r.outliers.size()));
+  if (!r.verified)
+    r.warnings.push_back(fmt::format("{} execution(s) failed verification", r.failed_reps));
+  return r;
+}
+
+}  // namespace parkit::measure

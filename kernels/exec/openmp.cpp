@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#include "exec/openmp.hpp"
+
+#include <cstdlib>
+
+namespace parkit::exec {
+namespace {
+
+std::string_view proc_bind_name(omp_proc_bind_t b) {
+  switch (b) {
+    case omp_proc_bind_false: return "false";
+    case omp_proc_bind_true: return "true";
+    case omp_proc_bind_master: return "primary";
+    case omp_proc_bind_close: return "close";
+    case omp_proc_bind_spread: return "spread";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+OpenMP::OpenMP(const ModelConfig& config)
+    : threads_(config.threads ? static_cast<int>(config.threads) : omp_get_max_threads()) {
+  // Blocks are computed from the requested count, so a smaller team than asked for would leave
+  // blocks unrun: check what the runtime really gives (OMP_THREAD_LIMIT, OMP_DYNAMIC).
+  omp_set_dynamic(0);
+  int granted = 0;
+  std::vector<std::string> cpus(static_cast<std::size_t>(threads_));
+#pragma omp parallel num_threads(threads_)
+  {
+#pragma omp single
+    granted = omp_get_num_threads();
+    cpus[static_cast<std::size_t>(omp_get_thread_num())] = current_cpu_list();
+  }
+  if (granted != threads_)
+    throw std::runtime_error("OpenMP gave " + std::to_string(granted) + " threads instead of " +
+                             std::to_string(threads_) + " (check OMP_THREAD_LIMIT, OMP_DYNAMIC)");
+  placement_ = {static_cast<unsigned>(threads_), std::string(proc_bind_name(omp_get_proc_bind())),
+                std::move(cpus)};
+}
+
+}  // namespace parkit::exec

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// openmp: one parallel region per call, thread t on block t (static, like schedule(static)), so
+// first touch and the kernel agree. Respects OMP_NUM_THREADS / OMP_PROC_BIND / OMP_PLACES;
+// --threads overrides the count through num_threads().
+#pragma once
+
+#include <omp.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "exec/model.hpp"
+
+namespace parkit::exec {
+
+class OpenMP {
+ public:
+  static constexpr std::string_view name = "openmp";
+  explicit OpenMP(const ModelConfig& config = {});
+
+  [[nodiscard]] Range local_range(Range global) const { return global; }
+  template <class F>
+  void for_each_block(Range r, F&& body) {
+    const int workers = threads_;
+#pragma omp parallel num_threads(workers)
+    body(block(r, omp_get_thread_num(), workers));
+  }
+  template <class T, class F>
+  T reduce(Range r, F&& partial) {
+    const int workers = threads_;
+    std::vector<T> partials(static_cast<std::size_t>(workers));
+#pragma omp parallel num_threads(workers)
+    {
+      const int t = omp_get_thread_num();
+      partials[static_cast<std::size_t>(t)] = partial(block(r, t, workers));
+    }
+    T total{};
+    for (const T& p : partials) total += p;  // fixed order: reproducible for a worker count
+    return total;
+  }
+  [[nodiscard]] Placement placement() const { return placement_; }
+  [[nodiscard]] Group& group() { return group_; }
+
+ private:
+  int threads_;
+  Placement placement_;
+  SelfGroup group_;
+};
+
+}  // namespace parkit::exec

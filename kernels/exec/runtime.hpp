@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+// Facts about the parallel runtimes this binary was built with, for `parkit info` and provenance.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace parkit::exec {
+
+/// "4.5 (201511)", or "not built".
+[[nodiscard]] std::string openmp_version();
+/// OpenMP's internal control variables as the runtime sees them (name, value).
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> openmp_icvs();
+/// MPI_Get_library_version's first line, or "not built".
+[[nodiscard]] std::string mpi_library_version();
+
+}  // namespace parkit::exec

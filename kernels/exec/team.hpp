@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// A fixed fork-join team of std::jthreads for the `threads` model. Hand-written because the
+// standard library has no fork-join team, and a task pool (asio::thread_pool) gives no stable
+// member -> CPU mapping, which first touch and pinning need: member t always runs block t.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "exec/affinity.hpp"
+
+namespace parkit::exec {
+
+class Team {
+ public:
+  /// Starts size-1 workers; the calling thread is member 0 and takes part in every run().
+  Team(unsigned size, Bind bind);
+  ~Team();
+  Team(const Team&) = delete;
+  Team& operator=(const Team&) = delete;
+
+  [[nodiscard]] unsigned size() const noexcept { return size_; }
+  /// CPU each member is pinned to (-1: not pinned), by member.
+  [[nodiscard]] const std::vector<int>& member_cpus() const noexcept { return cpus_; }
+
+  /// Runs job(member) on every member at once and returns when all have finished. The first
+  /// exception thrown by any member is rethrown here, after all members are done.
+  template <class F>
+  void run(F& job) {
+    dispatch(&invoke<F>, &job);
+  }
+
+ private:
+  using Trampoline = void (*)(void*, unsigned);
+  template <class F>
+  static void invoke(void* job, unsigned member) {
+    (*static_cast<F*>(job))(member);
+  }
+  void dispatch(Trampoline fn, void* job);
+  void work(std::stop_token stop, unsigned member);
+  void execute(unsigned member) noexcept;
+
+  unsigned size_;
+  std::vector<int> cpus_;
+  std::vector<int> caller_affinity_;
+  Trampoline fn_ = nullptr;
+  void* job_ = nullptr;
+  std::atomic<std::uint32_t> generation_{0};  // bumped once per run(); workers wait on it
+  std::atomic<std::uint32_t> pending_{0};     // workers still busy with the current run()
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+  std::vector<std::jthread> workers_;  // last member: joined before the state above dies
+};
+
+}  // namespace parkit::exec

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// An array of doubles that is allocated but NOT touched: the execution model that runs the kernel
+// writes it first, so its pages land near the threads that use them (first touch).
+#pragma once
+
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+#include "exec/range.hpp"
+
+namespace parkit {
+
+class Buffer {
+ public:
+  Buffer() = default;
+  explicit Buffer(exec::Index size) : data_(allocate(size)), size_(size) {}
+  [[nodiscard]] double* data() noexcept { return data_.get(); }
+  [[nodiscard]] const double* data() const noexcept { return data_.get(); }
+  [[nodiscard]] exec::Index size() const noexcept { return size_; }
+  double& operator[](exec::Index i) noexcept { return data_.get()[i]; }
+  const double& operator[](exec::Index i) const noexcept { return data_.get()[i]; }
+
+ private:
+  struct Free {
+    void operator()(double* p) const noexcept { std::free(p); }
+  };
+  static constexpr std::size_t alignment = 64;  // a cache line: aligned vector loads and stores
+  static double* allocate(exec::Index size) {
+    if (size <= 0) return nullptr;
+    const std::size_t bytes = (static_cast<std::size_t>(size) * sizeof(double) + alignment - 1) /
+                              alignment * alignment;
+    void* p = std::aligned_alloc(alignment, bytes);
+    if (p == nullptr) throw std::bad_alloc();
+    return static_cast<double*>(p);
+  }
+  std::unique_ptr<double[], Free> data_;
+  exec::Index size_ = 0;
+};
+
+}  // namespace parkit

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#include "support/registry.hpp"
+
+#include <stdexcept>
+
+namespace parkit::kernels {
+
+Registry& registry() {
+  static Registry instance;  // constructed on first use: safe from any registrar's static init
+  return instance;
+}
+
+void Registry::add(KernelEntry entry) {
+  const std::string name(entry.info.name);
+  if (!entries_.emplace(name, std::move(entry)).second)
+    throw std::logic_error("kernel '" + name + "' registered twice");
+}
+
+const KernelEntry* Registry::find(std::string_view name) const {
+  const auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::vector<const KernelEntry*> Registry::kernels() const {
+  std::vector<const KernelEntry*> out;
+  for (const auto& [name, entry] : entries_) out.push_back(&entry);
+  return out;
+}
+
+std::vector<std::string> Registry::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, entry] : entries_) out.push_back(name);
+  return out;
+}
+
+results::RunRecord run(const RunRequest& request) {
+  const KernelEntry* entry = registry().find(request.kernel);
+  if (entry == nullptr) throw std::invalid_argument("unknown kernel '" + request.kernel + "'");
+  const auto runner = entry->runners.find(request.model);
+  if (runner == entry->runners.end())
+    throw std::invalid_argument("model '" + request.model + "' is not built in");
+  return runner->second(request);
+}
+
+}  // namespace parkit::kernels

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// The kernel registry: filled by register_kernel<K>() from each kernel file at static-init time
+// (the kernels are an OBJECT library, so no registrar is dropped by the linker).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/measure/protocol.hpp"
+#include "exec/affinity.hpp"
+#include "support/kernel.hpp"
+
+namespace parkit::kernels {
+
+/// One run to do: kernel x model x n x threads.
+struct RunRequest {
+  std::string kernel;
+  std::string model;
+  Index n = 0;               ///< global elements
+  unsigned threads = 0;      ///< per rank; 0: the model's default
+  exec::Bind bind = exec::Bind::none;
+  measure::Protocol protocol;
+  std::string scaling = "none";
+  measure::RepDone on_rep;   ///< progress hook, called between reps (outside the timed region)
+};
+
+using Runner = std::function<results::RunRecord(const RunRequest&)>;
+
+struct KernelEntry {
+  KernelInfo info;
+  bool reduction = false;
+  Index max_n = 0;
+  std::map<std::string, Runner, std::less<>> runners;  ///< by model name: built models only
+};
+
+class Registry {
+ public:
+  void add(KernelEntry entry);
+  /// nullptr when unknown.
+  [[nodiscard]] const KernelEntry* find(std::string_view name) const;
+  /// In name order.
+  [[nodiscard]] std::vector<const KernelEntry*> kernels() const;
+  [[nodiscard]] std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, KernelEntry, std::less<>> entries_;
+};
+
+Registry& registry();
+
+/// Runs one request; throws std::invalid_argument for an unknown kernel or model.
+[[nodiscard]] results::RunRecord run(const RunRequest& request);
+
+}  // namespace parkit::kernels

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// One run (kernel x model x n x ranks x threads) as measured: what every sink (console, JSON,
+// later HDF5) and the scaling analysis consume.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "statistics.hpp"
+
+namespace parkit::results {
+
+struct RunRecord {
+  // parameters
+  std::string kernel;
+  std::string model;
+  std::string scaling = "none";  ///< none | strong | weak
+  std::int64_t n_global = 0;
+  std::int64_t n_per_rank = 0;
+  int ranks = 1;
+  unsigned threads = 1;  ///< workers per rank
+  std::string bind = "none";
+  int reps = 0;
+  int warmup = 0;
+  // placement: CPU list each worker may run on
+  std::vector<std::string> thread_cpus;
+  // declared per-element counts
+  double bytes_per_elem = 0;
+  double flops_per_elem = 0;
+  bool bandwidth_bound = false;
+  // timings, seconds
+  std::vector<std::vector<double>> rank_times;  ///< [rep][rank]
+  std::vector<double> rep_times;                ///< max over ranks, per rep
+  Summary time;                                 ///< of rep_times
+  std::vector<bool> outliers;                   ///< per rep (MAD)
+  double timer_resolution = 0;
+  // verification (every execution, warm-up included)
+  bool verified = false;
+  int failed_reps = 0;
+  std::string expected;
+  std::string observed;
+  // derived from the median time
+  double gbytes_per_s = 0;
+  double gflops_per_s = 0;
+  double ns_per_elem = 0;  ///< median time / n_global, in ns
+  std::optional<double> percent_of_triad;
+  std::vector<std::string> warnings;
+
+  [[nodiscard]] int workers() const { return ranks * static_cast<int>(threads); }
+};
+
+}  // namespace parkit::results

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#include "results/scaling.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace parkit::results {
+
+ScalingPoint scale(const ScalingPoint& base, ScalingPoint point, bool weak) {
+  const double p = static_cast<double>(point.workers) / base.workers;
+  point.speedup = point.time > 0 ? base.time / point.time : 0;
+  point.efficiency = weak ? point.speedup : point.speedup / p;
+  point.serial_fraction.reset();
+  if (!weak && p > 1 && point.speedup > 0)
+    point.serial_fraction = (1 / point.speedup - 1 / p) / (1 - 1 / p);
+  return point;
+}
+
+std::vector<Study> analyse(const std::vector<RunRecord>& runs) {
+  std::vector<Study> studies;
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
+  for (const RunRecord& r : runs) {
+    const auto key = std::make_tuple(r.kernel, r.model, r.scaling);
+    auto [it, fresh] = index.try_emplace(key, studies.size());
+    if (fresh) studies.push_back({r.kernel, r.model, r.scaling, {}, true, {}});
+    studies[it->second].points.push_back(
+        {r.workers(), r.n_global, r.time.median, 1, 1, std::nullopt, r.verified});
+  }
+  for (Study& s : studies) {
+    std::stable_sort(s.points.begin(), s.points.end(),
+                     [](const auto& a, const auto& b) { return a.workers < b.workers; });
+    const bool weak = s.scaling == "weak";
+    const ScalingPoint base = s.points.front();
+    for (ScalingPoint& p : s.points) {
+      p = scale(base, p, weak);
+      const bool same = weak ? p.n_global * base.workers == base.n_global * p.workers
+                             : p.n_global == base.n_global;
+      if (!same && s.invariant_holds) {
+        s.invariant_holds = false;
+        s.invariant_note = weak ? "weak scaling needs n per worker constant, but it changes at " +
+                                      std::to_string(p.workers) + " workers"
+                                : "strong scaling needs n global constant, but it is " +
+                                      std::to_string(p.n_global) + " at " +
+                                      std::to_string(p.workers) + " workers vs " +
+                                      std::to_string(base.n_global) + " at the baseline";
+      }
+    }
+  }
+  return studies;
+}
+
+}  // namespace parkit::results

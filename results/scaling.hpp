@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// Scaling analysis: the one place where speedup, efficiency and the Karp-Flatt serial fraction
+// are computed, for `parkit sweep` now and `parkit report` later.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "results/record.hpp"
+
+namespace parkit::results {
+
+struct ScalingPoint {
+  int workers = 1;  ///< ranks x threads
+  std::int64_t n_global = 0;
+  double time = 0;  ///< median rep time, seconds
+  double speedup = 1;
+  double efficiency = 1;
+  std::optional<double> serial_fraction;  ///< Karp-Flatt; undefined at the baseline
+  bool verified = true;
+};
+
+/// Runs that share a baseline: same kernel, model and scaling mode, ordered by workers.
+struct Study {
+  std::string kernel;
+  std::string model;
+  std::string scaling;  ///< strong | weak (anything else is analysed as strong)
+  std::vector<ScalingPoint> points;
+  bool invariant_holds = true;  ///< strong: n global constant; weak: n per worker constant
+  std::string invariant_note;   ///< what broke it, when it did
+};
+
+/// Speedup S = T_base / T. Efficiency: strong S / (P / P_base); weak T_base / T.
+/// Karp-Flatt e = (1/S - 1/p) / (1 - 1/p), p = P / P_base, for strong scaling with p > 1.
+[[nodiscard]] ScalingPoint scale(const ScalingPoint& base, ScalingPoint point, bool weak);
+
+/// Groups records into studies (in first-seen order) and analyses each against its run with the
+/// fewest workers.
+[[nodiscard]] std::vector<Study> analyse(const std::vector<RunRecord>& runs);
+
+}  // namespace parkit::results
