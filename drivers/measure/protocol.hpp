@@ -53,10 +53,10 @@ using RepDone = std::function<void(int rep, int reps)>;
 
 /// What a run was asked to do, as the record needs it.
 struct RunFacts {
-  std::string kernel, model, scaling;
+  std::string kernel{}, model{}, scaling{"none"};
   std::int64_t n_global = 0, n_per_rank = 0;
-  std::string bind;
-  std::vector<std::string> thread_cpus;
+  std::string bind{"none"};
+  std::vector<std::string> thread_cpus{};
   unsigned threads = 1;
   double bytes_per_elem = 0, flops_per_elem = 0;
   bool bandwidth_bound = false;

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+// End-to-end tests of the parkit binary: exit codes, one-line usage errors, outputs.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Runs `binary args` through the shell with `env` prefixed (e.g. "PARKIT_THREADS=0").
+Result run(const std::string& args, const std::string& env = "",
+           const std::string& binary = PARKIT_BINARY) {
+  static int counter = 0;
+  const std::string base =
+      ::testing::TempDir() + "parkit_cli_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+  const std::string cmd = "env -u PARKIT_THREADS -u PARKIT_SIZE " + env + " " + binary + " " +
+                          args + " >" + base + ".out 2>" + base + ".err";
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(base + ".out");
+  r.err = slurp(base + ".err");
+  std::remove((base + ".out").c_str());
+  std::remove((base + ".err").c_str());
+  return r;
+}
+
+int count(const std::string& haystack, const std::string& needle) {
+  int n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
+    ++n;
+  return n;
+}
+
+struct BadInput {
+  std::string args;
+  std::string must_mention;
+};
+void PrintTo(const BadInput& b, std::ostream* os) { *os << "parkit run " << b.args; }
+
+class UsageErrors : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(UsageErrors, ExitTwoWithOneLineNamingTheOptionAndNoOutput) {
+  const auto& [args, mention] = GetParam();
+  const Result r = run("run " + args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(count(r.err, "\n"), 1) << r.err;
+  EXPECT_NE(r.err.find(mention), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, UsageErrors,
+    ::testing::Values(
+        BadInput{"-n 0", "-n: 0 is not a positive size"},
+        BadInput{"-n -5", "-n: -5 is not a positive size"},
+        BadInput{"-n abc", "-n: 'abc' is not a size (accepted:"},
+        BadInput{"-n 1e30", "-n: 1e30 is too large"},
+        BadInput{"-k sum_squares -n 2e13", "fit in 128 bits (largest n: 10069012961345)"},
+        BadInput{"-k triad -n 1e15", "needs 21.3 PiB of memory, but only"},
+        BadInput{"-k nosuch", "-k: unknown kernel 'nosuch' (known: square_map, sum_squares,"},
+        BadInput{"-m nosuch", "-m: unknown model 'nosuch' (known: seq, threads, openmp"},
+        BadInput{"--threads 0", "--threads: 0 is out of range (accepted: 1 to"},
+        BadInput{"--threads 100000", "--threads: 100000 is out of range (accepted: 1 to"},
+        BadInput{"--reps 0", "--reps: 0 is out of range (accepted: 1 to"},
+        BadInput{"--warmup -1", "--warmup: -1 is out of range"},
+        BadInput{"--bind sideways", "--bind: unknown policy 'sideways' (accepted: none, close, spread)"},
+        BadInput{"--no-such-option", "--no-such-option"}),
+    [](const ::testing::TestParamInfo<BadInput>& param_info) {
+      return "case" + std::to_string(param_info.index);
+    });
+
+TEST(Cli, EnvironmentTwinIsValidatedLikeTheOption) {
+  const Result r = run("run -k sum_squares", "PARKIT_THREADS=0");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--threads: 0 is out of range"), std::string::npos) << r.err;
+}
+
+TEST(Cli, CommandLineWinsOverTheEnvironmentTwin) {
+  const Result r = run("run -k sum_squares -m seq -n 1000 --json", "PARKIT_SIZE=7");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["runs"][0]["n_global"], 1000);
+  const Result from_env = run("run -k sum_squares -m seq --json", "PARKIT_SIZE=7");
+  ASSERT_EQ(from_env.exit_code, 0) << from_env.err;
+  EXPECT_EQ(nlohmann::json::parse(from_env.out)["runs"][0]["n_global"], 7);
+}
+
+TEST(Cli, ModelNotBuiltIsAUsageErrorThatSaysHowToBuildIt) {
+  if (PARKIT_HAVE_OPENMP) GTEST_SKIP() << "this build has OpenMP; the seq-only preset checks this";
+  const Result r = run("run -m openmp");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("-m: model 'openmp' is not built into this parkit"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("PARKIT_ENABLE_OPENMP=ON"), std::string::npos) << r.err;
+}
+
+TEST(Cli, HelpEverywhere) {
+  for (const char* cmd : {"", "run ", "sweep ", "list ", "info "}) {
+    const Result r = run(std::string(cmd) + "--help");
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("--help"), std::string::npos) << cmd;
+  }
+}
+
+TEST(Cli, VerificationFailureExitsOne) {
+  const Result r = run("run -k broken_lazy_square_map -m seq,threads -n 1000", "", PARKIT_BROKEN_BINARY);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(count(r.out, " NO "), 2) << r.out;
+  EXPECT_NE(r.out.find("0 of 1000 elements exact"), std::string::npos) << r.out;
+  const Result reduction = run("run -k broken_forgetful_sum -m seq -n 1000 --json", "", PARKIT_BROKEN_BINARY);
+  EXPECT_EQ(reduction.exit_code, 1);
+  const auto j = nlohmann::json::parse(reduction.out);
+  EXPECT_FALSE(j["runs"][0]["verification"]["verified"].get<bool>());
+  EXPECT_EQ(j["runs"][0]["verification"]["expected"], "500500");
+}
+
+TEST(Cli, SumSquaresTenMillionIsExactUnderEveryModel) {
+  const std::string models = PARKIT_HAVE_OPENMP ? "seq,threads,openmp" : "seq,threads";
+  const Result r = run("run -k sum_squares -m " + models + " -n 10000000");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(count(r.out, "333333283333335000000"), PARKIT_HAVE_OPENMP ? 3 : 2) << r.out;
+  EXPECT_EQ(count(r.out, " yes "), PARKIT_HAVE_OPENMP ? 3 : 2) << r.out;
+}
+
+TEST(Cli, ArrayKernelsReportBandwidthAndPercentOfTriadInJson) {
+  const Result r = run("run -k square_map,sum_squares_array,triad -m seq,threads -n 2M --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["runs"].size(), 6u);
+  EXPECT_EQ(j["runs"][0]["kernel"], "triad");  // runs first: the others need its bandwidth
+  for (const auto& run : j["runs"]) {
+    EXPECT_TRUE(run["verification"]["verified"].get<bool>()) << run.dump();
+    EXPECT_GT(run["rates"]["gbytes_per_s"].get<double>(), 0);
+    if (run["kernel"] != "triad") {
+      EXPECT_GT(run["rates"]["percent_of_triad"].get<double>(), 0);
+    }
+    EXPECT_EQ(run["rep_seconds"].size(), 5u);
+  }
+}
+
+TEST(Cli, RooflineRunsTriadFirstWhenNotAsked) {
+  const Result r = run("run -k square_map -m seq -n 1M --roofline --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["runs"].size(), 2u);
+  EXPECT_EQ(j["runs"][0]["kernel"], "triad");
+  EXPECT_TRUE(j["runs"][1]["rates"]["percent_of_triad"].is_number());
+}
+
+TEST(Cli, SweepPrintsSpeedupAndEfficiencyPerThreadCount) {
+  const Result r = run("sweep -k sum_squares -m threads --threads 1,2 -n 1e6");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("sum_squares / threads: strong scaling, n = 1e6"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("speedup"), std::string::npos);
+  EXPECT_NE(r.out.find("efficiency"), std::string::npos);
+  const Result weak = run("sweep -k sum_squares_array -m threads --threads 1,2 -n 1000 --scaling weak --json");
+  ASSERT_EQ(weak.exit_code, 0) << weak.err;
+  const auto j = nlohmann::json::parse(weak.out);
+  EXPECT_EQ(j["runs"][1]["n_global"], 2000);  // weak: n per worker
+  EXPECT_TRUE(j["studies"][0]["invariant_holds"].get<bool>());
+  EXPECT_EQ(j["studies"][0]["points"].size(), 2u);
+}
+
+TEST(Cli, ListAndInfoDescribeKernelsModelsAndMachine) {
+  const Result list = run("list --json");
+  ASSERT_EQ(list.exit_code, 0);
+  const auto j = nlohmann::json::parse(list.out);
+  EXPECT_EQ(j["kernels"].size(), 4u);
+  EXPECT_EQ(j["models"][2]["name"], "openmp");
+  EXPECT_EQ(j["models"][2]["built"].get<bool>(), PARKIT_HAVE_OPENMP != 0);
+  const Result info = run("info");
+  ASSERT_EQ(info.exit_code, 0);
+  for (const char* key : {"cpu:", "cpus online:", "memory total:", "compiler:", "flags:",
+                          "build type:", "openmp:", "mpi:", "timer resolution:"})
+    EXPECT_NE(info.out.find(key), std::string::npos) << key;
+}
+
+}  // namespace
