@@ -60,12 +60,14 @@ void attach_triad_percentages(std::vector<results::RunRecord>& records) {
 }
 
 std::string runs_table(const std::vector<results::RunRecord>& records) {
-  Table t({"kernel", "model", "threads", "n", "median s", "min s", "max s", "cv %", "GB/s",
-           "GFLOP/s", "% triad", "ok", "result"});
+  Table t({"kernel", "model", "threads", "n", "median s", "min s", "max s", "cv %", "outliers",
+           "GB/s", "GFLOP/s", "% triad", "ok", "result"});
   for (const auto& r : records)
     t.add({r.kernel, r.model, std::to_string(r.threads), short_count(r.n_global),
            seconds(r.time.median), seconds(r.time.min), seconds(r.time.max),
-           fmt::format("{:.1f}", 100 * r.time.cv), rate(r.gbytes_per_s), rate(r.gflops_per_s),
+           fmt::format("{:.1f}", 100 * r.time.cv),
+           std::to_string(std::count(r.outliers.begin(), r.outliers.end(), true)),
+           rate(r.gbytes_per_s), rate(r.gflops_per_s),
            r.percent_of_triad ? fmt::format("{:.0f}", *r.percent_of_triad) : "-",
            r.verified ? "yes" : "NO", r.verified ? r.observed : r.observed + ", want " + r.expected});
   return t.str();

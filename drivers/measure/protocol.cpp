@@ -82,10 +82,6 @@ results::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
         "median rep {:.3g} s is under {} ticks of the {:.3g} s timer: raise -n for a meaningful "
         "time",
         t, min_ticks_per_rep, m.timer_resolution));
-  const auto flagged = std::count(r.outliers.begin(), r.outliers.end(), true);
-  if (flagged > 0)
-    r.warnings.push_back(fmt::format("{} of {} reps are outliers (MAD); kept, not dropped",
-                                     flagged, r.outliers.size()));
   if (!r.verified)
     r.warnings.push_back(fmt::format("{} execution(s) failed verification", r.failed_reps));
   return r;
