@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "drivers/cli/app.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <new>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/machine.hpp"
@@ -25,6 +25,38 @@ namespace {
 nlohmann::json header_json() {
   const BuildInfo b = build_info();
   return {{"version", b.version}, {"git_commit", b.git_commit}};
+}
+
+nlohmann::json to_object(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : pairs) j[k] = v;
+  return j;
+}
+
+/// Where and how a result was obtained: enough to answer "which flags, which binding, which
+/// OMP_* settings" from the JSON alone.
+nlohmann::json provenance_json(const std::string& command_line, const RunOptions& o) {
+  const BuildInfo b = build_info();
+  const MachineInfo m = machine_info();
+  return {
+      {"command_line", command_line},
+      {"threads_option", o.threads.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.threads)},
+      {"build",
+       {{"compiler", b.compiler},
+        {"flags", b.flags},
+        {"build_type", b.build_type},
+        {"openmp", b.openmp},
+        {"mpi", b.mpi}}},
+      {"machine",
+       {{"host", m.host},
+        {"os", m.os},
+        {"cpu", m.cpu_model},
+        {"cpus_online", m.logical_cpus},
+        {"cpus_allowed", m.allowed_cpus},
+        {"memory_total_bytes", m.memory_total}}},
+      {"openmp_icvs", to_object(exec::openmp_icvs())},
+      {"environment",
+       to_object(environment_with_prefixes({"OMP_", "OMPI_", "SLURM_", "PARKIT_"}))}};
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
@@ -54,7 +86,9 @@ void add_run_options(CLI::App& cmd, RunOptions& o, Command command) {
                  "Pinning of the threads model: none|close|spread (default: OMP_PROC_BIND, else "
                  "none; openmp follows OMP_PROC_BIND/OMP_PLACES)")
       ->envname("PARKIT_BIND");
-  cmd.add_option("-r,--reps", o.reps, "Timed reps per run")->capture_default_str()->envname("PARKIT_REPS");
+  cmd.add_option("-r,--reps", o.reps, "Timed reps per run")
+      ->capture_default_str()
+      ->envname("PARKIT_REPS");
   cmd.add_option("-w,--warmup", o.warmup, "Untimed warm-up reps per run")
       ->capture_default_str()
       ->envname("PARKIT_WARMUP");
@@ -79,8 +113,8 @@ std::vector<results::RunRecord> execute(Plan& plan) {
     try {
       records.push_back(kernels::run(request));
     } catch (const std::bad_alloc&) {
-      throw EnvironmentError(fmt::format("{}: out of memory at n = {}", request.kernel,
-                                         short_count(request.n)));
+      throw EnvironmentError(
+          fmt::format("{}: out of memory at n = {}", request.kernel, short_count(request.n)));
     }
   }
   progress.finish();
@@ -94,20 +128,23 @@ int exit_code(const std::vector<results::RunRecord>& records) {
   return all_verified ? exit_ok : exit_verification_failed;
 }
 
-int run_command(const RunOptions& o) {
+int run_command(const RunOptions& o, const std::string& command_line) {
   Plan plan = make_plan(o, Command::run);
   const auto records = execute(plan);
   if (o.json) {
     nlohmann::json runs = nlohmann::json::array();
     for (const auto& r : records) runs.push_back(to_json(r));
-    print_json({{"parkit", header_json()}, {"runs", runs}, {"skipped", to_json(plan.skipped)}});
+    print_json({{"parkit", header_json()},
+                {"provenance", provenance_json(command_line, o)},
+                {"runs", runs},
+                {"skipped", to_json(plan.skipped)}});
   } else {
     std::cout << runs_table(records) << notes(records, plan.skipped);
   }
   return exit_code(records);
 }
 
-int sweep_command(const RunOptions& o) {
+int sweep_command(const RunOptions& o, const std::string& command_line) {
   Plan plan = make_plan(o, Command::sweep);
   const auto records = execute(plan);
   const auto studies = results::analyse(records);
@@ -116,6 +153,7 @@ int sweep_command(const RunOptions& o) {
     for (const auto& r : records) runs.push_back(to_json(r));
     for (const auto& s : studies) scaling.push_back(to_json(s));
     print_json({{"parkit", header_json()},
+                {"provenance", provenance_json(command_line, o)},
                 {"runs", runs},
                 {"studies", scaling},
                 {"skipped", to_json(plan.skipped)}});
@@ -142,7 +180,9 @@ int list_command(bool json) {
                        return names;
                      }()}});
     for (const auto& m : exec::model_catalog)
-      ms.push_back({{"name", m.name}, {"built", m.built}, {"summary", m.summary},
+      ms.push_back({{"name", m.name},
+                    {"built", m.built},
+                    {"summary", m.summary},
                     {"how_to_build", m.how_to_build}});
     print_json({{"parkit", header_json()}, {"kernels", ks}, {"models", ms}});
     return exit_ok;
@@ -183,8 +223,8 @@ int info_command(bool json) {
     j["memory_total_bytes"] = m.memory_total;
     j["memory_available_bytes"] = m.memory_available;
     j["timer_resolution_s"] = m.timer_resolution;
-    j["openmp_icvs"] = exec::openmp_icvs();
-    j["environment"] = env;
+    j["openmp_icvs"] = to_object(exec::openmp_icvs());
+    j["environment"] = to_object(env);
     print_json(j);
     return exit_ok;
   }
@@ -198,12 +238,14 @@ int info_command(bool json) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"parkit: CPU kernels under seq, std::thread and OpenMP (MPI next), measured "
-               "honestly.\nExit codes: 0 ok, 1 verification failed, 2 usage error, 3 environment "
-               "refused, 4 results I/O error."};
+  CLI::App app{
+      "parkit: CPU kernels under seq, std::thread and OpenMP (MPI next), measured "
+      "honestly.\nExit codes: 0 ok, 1 verification failed, 2 usage error, 3 environment "
+      "refused, 4 results I/O error."};
   app.name("parkit");
   app.require_subcommand(1);
-  app.set_version_flag("--version", "parkit " + build_info().version + " (" + build_info().git_commit + ")");
+  app.set_version_flag("--version",
+                       "parkit " + build_info().version + " (" + build_info().git_commit + ")");
 
   RunOptions run_options, sweep_options;
   sweep_options.size = "50M";
@@ -222,8 +264,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     for (const auto* sub : app.get_subcommands()) command_name = "parkit " + sub->get_name();
-    if (*run) return run_command(run_options);
-    if (*sweep) return sweep_command(sweep_options);
+    std::string command_line;
+    for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+    if (*run) return run_command(run_options, command_line);
+    if (*sweep) return sweep_command(sweep_options, command_line);
     if (*list) return list_command(list_json);
     if (*info) return info_command(info_json);
   } catch (const CLI::CallForHelp& e) {

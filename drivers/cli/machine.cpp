@@ -8,10 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "drivers/build_info.hpp"
 #include "exec/affinity.hpp"
 #include "exec/runtime.hpp"
 #include "exec/timer.hpp"
-#include "drivers/build_info.hpp"
 
 extern char** environ;
 
@@ -44,14 +44,19 @@ std::uint64_t meminfo_bytes(std::string_view key) {
 }  // namespace
 
 BuildInfo build_info() {
-  return {PARKIT_VERSION, git_commit,         PARKIT_CXX_COMPILER,
-          PARKIT_CXX_FLAGS, PARKIT_BUILD_TYPE, exec::openmp_version(),
+  return {PARKIT_VERSION,
+          git_commit,
+          PARKIT_CXX_COMPILER,
+          PARKIT_CXX_FLAGS,
+          PARKIT_BUILD_TYPE,
+          exec::openmp_version(),
           exec::mpi_library_version()};
 }
 
 std::uint64_t available_memory() {
   std::uint64_t available = meminfo_bytes("MemAvailable");
-  std::ifstream max_file("/sys/fs/cgroup/memory.max"), current_file("/sys/fs/cgroup/memory.current");
+  std::ifstream max_file("/sys/fs/cgroup/memory.max"),
+      current_file("/sys/fs/cgroup/memory.current");
   std::uint64_t limit = 0, used = 0;
   if ((max_file >> limit) && (current_file >> used) && limit > used)  // "max" fails to parse
     available = std::min(available, limit - used);

@@ -16,10 +16,10 @@ struct BuildInfo {
 
 struct MachineInfo {
   std::string host, os, cpu_model;
-  unsigned logical_cpus = 0;  ///< online CPUs
-  std::string allowed_cpus;   ///< this process's affinity, "0-3"
+  unsigned logical_cpus = 0;                             ///< online CPUs
+  std::string allowed_cpus;                              ///< this process's affinity, "0-3"
   std::uint64_t memory_total = 0, memory_available = 0;  ///< bytes
-  double timer_resolution = 0;                            ///< seconds
+  double timer_resolution = 0;                           ///< seconds
 };
 
 [[nodiscard]] BuildInfo build_info();

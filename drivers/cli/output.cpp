@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "drivers/cli/output.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "drivers/cli/sizes.hpp"
 
@@ -69,7 +69,8 @@ std::string runs_table(const std::vector<results::RunRecord>& records) {
            std::to_string(std::count(r.outliers.begin(), r.outliers.end(), true)),
            rate(r.gbytes_per_s), rate(r.gflops_per_s),
            r.percent_of_triad ? fmt::format("{:.0f}", *r.percent_of_triad) : "-",
-           r.verified ? "yes" : "NO", r.verified ? r.observed : r.observed + ", want " + r.expected});
+           r.verified ? "yes" : "NO",
+           r.verified ? r.observed : r.observed + ", want " + r.expected});
   return t.str();
 }
 
@@ -104,30 +105,40 @@ std::string notes(const std::vector<results::RunRecord>& records,
 }
 
 nlohmann::json to_json(const results::RunRecord& r) {
-  nlohmann::json j = {
-      {"kernel", r.kernel},
-      {"model", r.model},
-      {"scaling", r.scaling},
-      {"n_global", r.n_global},
-      {"n_per_rank", r.n_per_rank},
-      {"ranks", r.ranks},
-      {"threads", r.threads},
-      {"bind", r.bind},
-      {"thread_cpus", r.thread_cpus},
-      {"reps", r.reps},
-      {"warmup", r.warmup},
-      {"rep_seconds", r.rep_times},
-      {"rank_seconds", r.rank_times},
-      {"outliers", r.outliers},
-      {"time", {{"min", r.time.min}, {"median", r.time.median}, {"mean", r.time.mean},
-                {"max", r.time.max}, {"stddev", r.time.stddev}, {"cv", r.time.cv}}},
-      {"timer_resolution_s", r.timer_resolution},
-      {"verification", {{"verified", r.verified}, {"failed_reps", r.failed_reps},
-                        {"expected", r.expected}, {"observed", r.observed}}},
-      {"rates", {{"bytes_per_elem", r.bytes_per_elem}, {"flops_per_elem", r.flops_per_elem},
-                 {"gbytes_per_s", r.gbytes_per_s}, {"gflops_per_s", r.gflops_per_s},
-                 {"ns_per_elem", r.ns_per_elem}}},
-      {"warnings", r.warnings}};
+  nlohmann::json j = {{"kernel", r.kernel},
+                      {"model", r.model},
+                      {"scaling", r.scaling},
+                      {"n_global", r.n_global},
+                      {"n_per_rank", r.n_per_rank},
+                      {"ranks", r.ranks},
+                      {"threads", r.threads},
+                      {"bind", r.bind},
+                      {"thread_cpus", r.thread_cpus},
+                      {"reps", r.reps},
+                      {"warmup", r.warmup},
+                      {"rep_seconds", r.rep_times},
+                      {"rank_seconds", r.rank_times},
+                      {"outliers", r.outliers},
+                      {"time",
+                       {{"min", r.time.min},
+                        {"median", r.time.median},
+                        {"mean", r.time.mean},
+                        {"max", r.time.max},
+                        {"stddev", r.time.stddev},
+                        {"cv", r.time.cv}}},
+                      {"timer_resolution_s", r.timer_resolution},
+                      {"verification",
+                       {{"verified", r.verified},
+                        {"failed_reps", r.failed_reps},
+                        {"expected", r.expected},
+                        {"observed", r.observed}}},
+                      {"rates",
+                       {{"bytes_per_elem", r.bytes_per_elem},
+                        {"flops_per_elem", r.flops_per_elem},
+                        {"gbytes_per_s", r.gbytes_per_s},
+                        {"gflops_per_s", r.gflops_per_s},
+                        {"ns_per_elem", r.ns_per_elem}}},
+                      {"warnings", r.warnings}};
   j["rates"]["percent_of_triad"] =
       r.percent_of_triad ? nlohmann::json(*r.percent_of_triad) : nlohmann::json(nullptr);
   return j;
@@ -144,9 +155,12 @@ nlohmann::json to_json(const results::Study& s) {
                       {"serial_fraction", p.serial_fraction ? nlohmann::json(*p.serial_fraction)
                                                             : nlohmann::json(nullptr)},
                       {"verified", p.verified}});
-  return {{"kernel", s.kernel},         {"model", s.model},
-          {"scaling", s.scaling},       {"points", points},
-          {"invariant_holds", s.invariant_holds}, {"invariant_note", s.invariant_note}};
+  return {{"kernel", s.kernel},
+          {"model", s.model},
+          {"scaling", s.scaling},
+          {"points", points},
+          {"invariant_holds", s.invariant_holds},
+          {"invariant_note", s.invariant_note}};
 }
 
 nlohmann::json to_json(const std::vector<Skipped>& skipped) {

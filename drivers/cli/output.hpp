@@ -2,10 +2,9 @@
 // How results reach a person (aligned tables) or a program (JSON).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "drivers/cli/plan.hpp"
 #include "results/record.hpp"

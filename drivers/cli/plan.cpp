@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "drivers/cli/plan.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/machine.hpp"
@@ -24,8 +24,8 @@ std::vector<std::string> pick_kernels(const std::string& list) {
     throw UsageError(fmt::format("-k: no kernel given (known: {})", fmt::join(reg.names(), ", ")));
   for (const std::string& name : names)
     if (reg.find(name) == nullptr)
-      throw UsageError(fmt::format("-k: unknown kernel '{}' (known: {})", name,
-                                   fmt::join(reg.names(), ", ")));
+      throw UsageError(
+          fmt::format("-k: unknown kernel '{}' (known: {})", name, fmt::join(reg.names(), ", ")));
   return names;
 }
 
@@ -54,8 +54,8 @@ std::vector<std::string> pick_models(const std::string& list, Command command,
       throw UsageError(
           fmt::format("-m: unknown model '{}' (known: {})", name, fmt::join(known, ", ")));
     if (!it->built)
-      throw UsageError(fmt::format("-m: model '{}' is not built into this parkit ({})", name,
-                                   it->how_to_build));
+      throw UsageError(
+          fmt::format("-m: model '{}' is not built into this parkit ({})", name, it->how_to_build));
   }
   return names;
 }
@@ -71,7 +71,8 @@ std::vector<unsigned> pick_threads(const std::string& text, Command command) {
     return counts;
   }
   const auto items = split_list(text);
-  if (items.empty()) throw UsageError(fmt::format("--threads: no count given (accepted: 1 to {})", limit));
+  if (items.empty())
+    throw UsageError(fmt::format("--threads: no count given (accepted: 1 to {})", limit));
   if (command == Command::run && items.size() > 1)
     throw UsageError(fmt::format(
         "--threads: run takes one count, got '{}' (use parkit sweep for a list)", text));
@@ -109,9 +110,9 @@ Plan make_plan(const RunOptions& o, Command command) {
 
   // triad first: the array kernels are reported as a percentage of its bandwidth
   const auto& reg = kernels::registry();
-  const bool any_bandwidth_kernel = std::any_of(kernel_names.begin(), kernel_names.end(), [&](auto& k) {
-    return reg.find(k)->info.bandwidth_bound;
-  });
+  const bool any_bandwidth_kernel =
+      std::any_of(kernel_names.begin(), kernel_names.end(),
+                  [&](auto& k) { return reg.find(k)->info.bandwidth_bound; });
   if (o.roofline && any_bandwidth_kernel &&
       std::find(kernel_names.begin(), kernel_names.end(), "triad") == kernel_names.end() &&
       reg.find("triad") != nullptr)

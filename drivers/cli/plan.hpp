@@ -12,11 +12,11 @@ namespace parkit::cli {
 
 /// Options as typed (strings), shared by `run` and `sweep`.
 struct RunOptions {
-  std::string kernels;       ///< comma list; empty: all
-  std::string models;        ///< comma list; empty: command's default
+  std::string kernels;  ///< comma list; empty: all
+  std::string models;   ///< comma list; empty: command's default
   std::string size = "10M";
-  std::string threads;       ///< run: one count; sweep: a list. Empty: the models' default
-  std::string bind;          ///< empty: from OMP_PROC_BIND, else none
+  std::string threads;  ///< run: one count; sweep: a list. Empty: the models' default
+  std::string bind;     ///< empty: from OMP_PROC_BIND, else none
   std::string reps = "5";
   std::string warmup = "1";
   std::string scaling = "strong";  ///< sweep only

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "drivers/cli/progress.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace parkit::cli {
 namespace {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "drivers/cli/sizes.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "drivers/cli/errors.hpp"
 
@@ -25,10 +25,9 @@ struct Suffix {
   std::string_view text;
   i128 factor;
 };
-constexpr Suffix suffixes[] = {
-    {"Ki", i128{1} << 10}, {"Mi", i128{1} << 20}, {"Gi", i128{1} << 30}, {"Ti", i128{1} << 40},
-    {"k", 1000},           {"K", 1000},           {"M", 1000000},        {"G", 1000000000},
-    {"T", 1000000000000}};
+constexpr Suffix suffixes[] = {{"Ki", i128{1} << 10}, {"Mi", i128{1} << 20}, {"Gi", i128{1} << 30},
+                               {"Ti", i128{1} << 40}, {"k", 1000},           {"K", 1000},
+                               {"M", 1000000},        {"G", 1000000000},     {"T", 1000000000000}};
 
 [[noreturn]] void not_a_size(std::string_view text, std::string_view option) {
   throw UsageError(fmt::format(
@@ -60,8 +59,10 @@ std::int64_t parse_size(std::string_view raw, std::string_view option) {
   std::size_t i = 0;
   auto take_digit = [&](char c) {
     digits = true;
-    if (mantissa > size_limit * 10) too_big = true;  // keep going: still validate the syntax
-    else mantissa = mantissa * 10 + (c - '0');
+    if (mantissa > size_limit * 10)
+      too_big = true;  // keep going: still validate the syntax
+    else
+      mantissa = mantissa * 10 + (c - '0');
   };
   for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) take_digit(s[i]);
   if (i < s.size() && s[i] == '.')
@@ -96,14 +97,13 @@ std::int64_t parse_size(std::string_view raw, std::string_view option) {
   return static_cast<std::int64_t>(value);
 }
 
-long long parse_count(std::string_view raw, std::string_view option, long long min,
-                      long long max) {
+long long parse_count(std::string_view raw, std::string_view option, long long min, long long max) {
   const std::string_view text = trim(raw);
   long long value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || end != text.data() + text.size() || ec == std::errc::invalid_argument)
-    throw UsageError(fmt::format("{}: '{}' is not a whole number (accepted: {} to {})", option,
-                                 raw, min, max));
+    throw UsageError(
+        fmt::format("{}: '{}' is not a whole number (accepted: {} to {})", option, raw, min, max));
   if (ec == std::errc::result_out_of_range || value < min || value > max)
     throw UsageError(
         fmt::format("{}: {} is out of range (accepted: {} to {})", option, text, min, max));

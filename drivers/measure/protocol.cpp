@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "drivers/measure/protocol.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "exec/timer.hpp"
 

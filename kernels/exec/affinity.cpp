@@ -11,9 +11,12 @@ namespace parkit::exec {
 
 std::string_view to_string(Bind b) noexcept {
   switch (b) {
-    case Bind::close: return "close";
-    case Bind::spread: return "spread";
-    case Bind::none: break;
+    case Bind::close:
+      return "close";
+    case Bind::spread:
+      return "spread";
+    case Bind::none:
+      break;
   }
   return "none";
 }

@@ -21,8 +21,8 @@ struct ModelConfig {
 
 /// How a model placed its workers, for the record.
 struct Placement {
-  unsigned threads = 1;                ///< workers per process
-  std::string bind = "none";           ///< policy in force
+  unsigned threads = 1;                  ///< workers per process
+  std::string bind = "none";             ///< policy in force
   std::vector<std::string> thread_cpus;  ///< CPU list each worker may run on, by worker
 };
 
@@ -34,7 +34,9 @@ concept Model = requires(M& m, const M& cm, Range r) {
   { M::name } -> std::convertible_to<std::string_view>;
   { cm.local_range(r) } -> std::same_as<Range>;
   m.for_each_block(r, [](Range) {});
-  { m.template reduce<double>(r, [](Range) { return 0.0; }) } -> std::same_as<double>;
+  {
+    m.template reduce<double>(r, [](Range) { return 0.0; })
+    } -> std::same_as<double>;
   { cm.placement() } -> std::same_as<Placement>;
   { m.group() } -> std::convertible_to<Group&>;
 };

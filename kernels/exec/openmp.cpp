@@ -3,21 +3,9 @@
 
 #include <cstdlib>
 
+#include "exec/runtime.hpp"
+
 namespace parkit::exec {
-namespace {
-
-std::string_view proc_bind_name(omp_proc_bind_t b) {
-  switch (b) {
-    case omp_proc_bind_false: return "false";
-    case omp_proc_bind_true: return "true";
-    case omp_proc_bind_master: return "primary";
-    case omp_proc_bind_close: return "close";
-    case omp_proc_bind_spread: return "spread";
-  }
-  return "unknown";
-}
-
-}  // namespace
 
 OpenMP::OpenMP(const ModelConfig& config)
     : threads_(config.threads ? static_cast<int>(config.threads) : omp_get_max_threads()) {
@@ -35,7 +23,7 @@ OpenMP::OpenMP(const ModelConfig& config)
   if (granted != threads_)
     throw std::runtime_error("OpenMP gave " + std::to_string(granted) + " threads instead of " +
                              std::to_string(threads_) + " (check OMP_THREAD_LIMIT, OMP_DYNAMIC)");
-  placement_ = {static_cast<unsigned>(threads_), std::string(proc_bind_name(omp_get_proc_bind())),
+  placement_ = {static_cast<unsigned>(threads_), proc_bind_name(omp_get_proc_bind()),
                 std::move(cpus)};
 }
 

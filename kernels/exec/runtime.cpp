@@ -25,13 +25,31 @@ std::string openmp_version() {
 #endif
 }
 
+std::string proc_bind_name(int policy) {
+#if PARKIT_HAVE_OPENMP
+  switch (static_cast<omp_proc_bind_t>(policy)) {
+    case omp_proc_bind_false:
+      return "false";
+    case omp_proc_bind_true:
+      return "true";
+    case omp_proc_bind_master:
+      return "primary";
+    case omp_proc_bind_close:
+      return "close";
+    case omp_proc_bind_spread:
+      return "spread";
+  }
+#endif
+  return "unknown (" + std::to_string(policy) + ")";
+}
+
 std::vector<std::pair<std::string, std::string>> openmp_icvs() {
 #if PARKIT_HAVE_OPENMP
   return {{"max_threads", std::to_string(omp_get_max_threads())},
           {"num_procs", std::to_string(omp_get_num_procs())},
           {"thread_limit", std::to_string(omp_get_thread_limit())},
           {"dynamic", omp_get_dynamic() ? "true" : "false"},
-          {"proc_bind", std::to_string(static_cast<int>(omp_get_proc_bind()))},
+          {"proc_bind", proc_bind_name(omp_get_proc_bind())},
           {"num_places", std::to_string(omp_get_num_places())}};
 #else
   return {};

@@ -12,6 +12,8 @@ namespace parkit::exec {
 [[nodiscard]] std::string openmp_version();
 /// OpenMP's internal control variables as the runtime sees them (name, value).
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> openmp_icvs();
+/// OpenMP's name for an omp_proc_bind_t value ("close", "spread", "false", ...).
+[[nodiscard]] std::string proc_bind_name(int policy);
 /// MPI_Get_library_version's first line, or "not built".
 [[nodiscard]] std::string mpi_library_version();
 

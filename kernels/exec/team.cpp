@@ -87,7 +87,8 @@ void Team::dispatch(Trampoline fn, void* job) {
   execute(0);
   for (std::uint32_t left = pending_.load(std::memory_order_acquire); left != 0;
        left = pending_.load(std::memory_order_acquire)) {
-    spin_then_wait(pending_, left, [&] { return pending_.load(std::memory_order_acquire) != left; });
+    spin_then_wait(pending_, left,
+                   [&] { return pending_.load(std::memory_order_acquire) != left; });
   }
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }

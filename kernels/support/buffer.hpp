@@ -28,8 +28,8 @@ class Buffer {
   static constexpr std::size_t alignment = 64;  // a cache line: aligned vector loads and stores
   static double* allocate(exec::Index size) {
     if (size <= 0) return nullptr;
-    const std::size_t bytes = (static_cast<std::size_t>(size) * sizeof(double) + alignment - 1) /
-                              alignment * alignment;
+    const std::size_t bytes =
+        (static_cast<std::size_t>(size) * sizeof(double) + alignment - 1) / alignment * alignment;
     void* p = std::aligned_alloc(alignment, bytes);
     if (p == nullptr) throw std::bad_alloc();
     return static_cast<double*>(p);

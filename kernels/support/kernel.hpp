@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What a kernel is. A kernel file declares its facts (KernelInfo), its data, its body over a block
 // of global indices and an exact reference; it knows nothing of threads, OpenMP, MPI or timing.
-// register_kernel<K>() (support/register.hpp) then generates the run of K under every model in exec/models.hpp.
+// register_kernel<K>() (support/register.hpp) then generates the run of K under every model in
+// exec/models.hpp.
 #pragma once
 
 #include <concepts>
@@ -22,9 +23,9 @@ using exec::Range;
 struct KernelInfo {
   std::string_view name;
   std::string_view summary;
-  double bytes_per_elem = 0;   ///< memory traffic per element (GB/s = bytes * n / time)
-  double flops_per_elem = 0;   ///< arithmetic operations per element (integer ops count too)
-  double memory_per_elem = 0;  ///< bytes resident per element (refuses sizes that do not fit)
+  double bytes_per_elem = 0;     ///< memory traffic per element (GB/s = bytes * n / time)
+  double flops_per_elem = 0;     ///< arithmetic operations per element (integer ops count too)
+  double memory_per_elem = 0;    ///< bytes resident per element (refuses sizes that do not fit)
   bool bandwidth_bound = false;  ///< reported as a percentage of the triad bandwidth
 };
 
@@ -48,8 +49,8 @@ concept ReduceKernel = Kernel<K> && requires(const typename K::Data& data, Range
 /// A map: writes an output array; every element is checked against its exact expected value.
 /// The output is reset to NaN before each rep, so a body that writes nothing fails.
 template <class K>
-concept MapKernel = Kernel<K> && requires(typename K::Data& data, const typename K::Data& cdata,
-                                          Range block, Index i) {
+concept MapKernel = Kernel<K> &&
+    requires(typename K::Data& data, const typename K::Data& cdata, Range block, Index i) {
   K::reset(data, block);
   K::body(data, block);
   { K::expected(i) } -> std::same_as<double>;

@@ -4,12 +4,12 @@
 // Nothing here times anything: the protocol (drivers/measure) does that, once.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 #include <utility>
 #include <variant>
-
-#include <fmt/format.h>
 
 #include "drivers/measure/protocol.hpp"
 #include "exec/models.hpp"
@@ -63,7 +63,8 @@ class KernelExperiment final : public measure::Experiment {
   [[nodiscard]] Range local_range() const { return local_; }
 
   void prepare() override {
-    if constexpr (MapKernel<K>) model_.for_each_block(local_, [this](Range b) { K::reset(data_, b); });
+    if constexpr (MapKernel<K>)
+      model_.for_each_block(local_, [this](Range b) { K::reset(data_, b); });
   }
 
   void execute() override {
@@ -143,7 +144,7 @@ void add_runners(KernelEntry& entry, exec::ModelList<Ms...>) {
 /// Adds K to the registry with one runner per built model. Call once, in K's own file:
 ///   [[maybe_unused]] const bool registered = register_kernel<MyKernel>();
 template <class K>
-  requires ReduceKernel<K> || MapKernel<K>
+requires ReduceKernel<K> || MapKernel<K>
 bool register_kernel() {
   KernelEntry entry{K::info, ReduceKernel<K>, max_size<K>(), {}};
   add_runners<K>(entry, exec::BuiltModels{});

@@ -19,12 +19,12 @@ namespace parkit::kernels {
 struct RunRequest {
   std::string kernel;
   std::string model;
-  Index n = 0;               ///< global elements
-  unsigned threads = 0;      ///< per rank; 0: the model's default
+  Index n = 0;           ///< global elements
+  unsigned threads = 0;  ///< per rank; 0: the model's default
   exec::Bind bind = exec::Bind::none;
   measure::Protocol protocol;
   std::string scaling = "none";
-  measure::RepDone on_rep;   ///< progress hook, called between reps (outside the timed region)
+  measure::RepDone on_rep;  ///< progress hook, called between reps (outside the timed region)
 };
 
 using Runner = std::function<results::RunRecord(const RunRequest&)>;

@@ -28,8 +28,8 @@ std::string slurp(const std::string& path) {
 Result run(const std::string& args, const std::string& env = "",
            const std::string& binary = PARKIT_BINARY) {
   static int counter = 0;
-  const std::string base =
-      ::testing::TempDir() + "parkit_cli_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+  const std::string base = ::testing::TempDir() + "parkit_cli_" + std::to_string(getpid()) + "_" +
+                           std::to_string(++counter);
   const std::string cmd = "env -u PARKIT_THREADS -u PARKIT_SIZE " + env + " " + binary + " " +
                           args + " >" + base + ".out 2>" + base + ".err";
   const int status = std::system(cmd.c_str());
@@ -81,7 +81,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"--threads 100000", "--threads: 100000 is out of range (accepted: 1 to"},
         BadInput{"--reps 0", "--reps: 0 is out of range (accepted: 1 to"},
         BadInput{"--warmup -1", "--warmup: -1 is out of range"},
-        BadInput{"--bind sideways", "--bind: unknown policy 'sideways' (accepted: none, close, spread)"},
+        BadInput{"--bind sideways",
+                 "--bind: unknown policy 'sideways' (accepted: none, close, spread)"},
         BadInput{"--no-such-option", "--no-such-option"}),
     [](const ::testing::TestParamInfo<BadInput>& param_info) {
       return "case" + std::to_string(param_info.index);
@@ -120,11 +121,13 @@ TEST(Cli, HelpEverywhere) {
 }
 
 TEST(Cli, VerificationFailureExitsOne) {
-  const Result r = run("run -k broken_lazy_square_map -m seq,threads -n 1000", "", PARKIT_BROKEN_BINARY);
+  const Result r =
+      run("run -k broken_lazy_square_map -m seq,threads -n 1000", "", PARKIT_BROKEN_BINARY);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(count(r.out, " NO "), 2) << r.out;
   EXPECT_NE(r.out.find("0 of 1000 elements exact"), std::string::npos) << r.out;
-  const Result reduction = run("run -k broken_forgetful_sum -m seq -n 1000 --json", "", PARKIT_BROKEN_BINARY);
+  const Result reduction =
+      run("run -k broken_forgetful_sum -m seq -n 1000 --json", "", PARKIT_BROKEN_BINARY);
   EXPECT_EQ(reduction.exit_code, 1);
   const auto j = nlohmann::json::parse(reduction.out);
   EXPECT_FALSE(j["runs"][0]["verification"]["verified"].get<bool>());
@@ -171,12 +174,35 @@ TEST(Cli, SweepPrintsSpeedupAndEfficiencyPerThreadCount) {
       << r.out;
   EXPECT_NE(r.out.find("speedup"), std::string::npos);
   EXPECT_NE(r.out.find("efficiency"), std::string::npos);
-  const Result weak = run("sweep -k sum_squares_array -m threads --threads 1,2 -n 1000 --scaling weak --json");
+  const Result weak =
+      run("sweep -k sum_squares_array -m threads --threads 1,2 -n 1000 --scaling weak --json");
   ASSERT_EQ(weak.exit_code, 0) << weak.err;
   const auto j = nlohmann::json::parse(weak.out);
   EXPECT_EQ(j["runs"][1]["n_global"], 2000);  // weak: n per worker
   EXPECT_TRUE(j["studies"][0]["invariant_holds"].get<bool>());
   EXPECT_EQ(j["studies"][0]["points"].size(), 2u);
+}
+
+TEST(Cli, OpenMPRecordsBothTheEnvironmentAndTheThreadsOverride) {
+  if (!PARKIT_HAVE_OPENMP) GTEST_SKIP() << "built without OpenMP";
+  const Result r = run("run -k sum_squares -m openmp -t 2 -n 1000 --json", "OMP_NUM_THREADS=1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["runs"][0]["threads"], 2);
+  EXPECT_EQ(j["runs"][0]["thread_cpus"].size(), 2u);
+  EXPECT_EQ(j["provenance"]["threads_option"], "2");
+  EXPECT_EQ(j["provenance"]["environment"]["OMP_NUM_THREADS"], "1");
+  EXPECT_EQ(j["provenance"]["openmp_icvs"]["max_threads"], "1");
+}
+
+TEST(Cli, ThreadsModelRecordsItsBindingAndOneCpuPerPinnedWorker) {
+  const Result r = run("run -k sum_squares -m threads -t 2 --bind close -n 1000 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["runs"][0]["bind"], "close");
+  ASSERT_EQ(j["runs"][0]["thread_cpus"].size(), 2u);
+  for (const auto& cpus : j["runs"][0]["thread_cpus"])
+    EXPECT_EQ(cpus.get<std::string>().find_first_of(",-"), std::string::npos) << cpus;
 }
 
 TEST(Cli, ListAndInfoDescribeKernelsModelsAndMachine) {

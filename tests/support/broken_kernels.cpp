@@ -3,7 +3,8 @@
 #include "support/broken_kernels.hpp"
 
 namespace {
-[[maybe_unused]] const bool lazy = parkit::kernels::register_kernel<parkit::testing::LazySquareMap>();
+[[maybe_unused]] const bool lazy =
+    parkit::kernels::register_kernel<parkit::testing::LazySquareMap>();
 [[maybe_unused]] const bool forgetful =
     parkit::kernels::register_kernel<parkit::testing::ForgetfulSum>();
 }  // namespace

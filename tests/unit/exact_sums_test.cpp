@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The exact sum of squares at the boundaries of its 64-bit chunks and of 128 bits.
+#include "support/exact_sums.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
-
-#include "support/exact_sums.hpp"
 
 namespace parkit::kernels {
 namespace {
@@ -30,7 +30,8 @@ TEST(ExactSums, LimitIsWhere128BitsRunOut) {
   ASSERT_TRUE(exact_sum_squares(max_n).has_value());
   EXPECT_FALSE(exact_sum_squares(max_n + 1).has_value());
   // n(n-1)(2n-1)/6 ~ n^3/3 ~ 2^128: the limit sits where the cube root says
-  EXPECT_NEAR(static_cast<double>(max_n), std::cbrt(3.0 * 0x1p128), 1e-6 * static_cast<double>(max_n));
+  EXPECT_NEAR(static_cast<double>(max_n), std::cbrt(3.0 * 0x1p128),
+              1e-6 * static_cast<double>(max_n));
 }
 
 TEST(ExactSums, LoopMatchesClosedFormAcrossThe64BitBoundary) {

@@ -33,7 +33,8 @@ void PrintTo(const Cell& c, std::ostream* os) { *os << c.kernel << " x " << c.mo
 std::vector<Cell> all_cells() {
   std::vector<Cell> cells;
   for (const KernelEntry* k : registry().kernels())
-    for (const auto& [model, runner] : k->runners) cells.push_back({std::string(k->info.name), model});
+    for (const auto& [model, runner] : k->runners)
+      cells.push_back({std::string(k->info.name), model});
   return cells;
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The timing protocol's order of operations, with an experiment that records what happens.
+#include "drivers/measure/protocol.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "drivers/measure/protocol.hpp"
 
 namespace parkit::measure {
 namespace {
@@ -33,11 +33,10 @@ class Recorder final : public Experiment {
 TEST(Protocol, WarmupThenRepsEachPreparedTimedAndVerified) {
   Recorder e;
   int progress_calls = 0;
-  const Measurement m =
-      measure(e, {.reps = 3, .warmup = 2}, [&](int rep, int reps) {
-        EXPECT_EQ(reps, 3);
-        EXPECT_EQ(rep, ++progress_calls);
-      });
+  const Measurement m = measure(e, {.reps = 3, .warmup = 2}, [&](int rep, int reps) {
+    EXPECT_EQ(reps, 3);
+    EXPECT_EQ(rep, ++progress_calls);
+  });
   EXPECT_EQ(e.log, "pxvpxvpxvpxvpxv");  // 2 warm-up + 3 timed, each prepare -> execute -> verify
   EXPECT_EQ(m.rep_times.size(), 3u);
   ASSERT_EQ(m.rank_times.size(), 3u);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include <gtest/gtest.h>
-
 #include "exec/range.hpp"
+
+#include <gtest/gtest.h>
 
 namespace parkit::exec {
 namespace {

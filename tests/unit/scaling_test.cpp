@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Scaling math on synthetic runs with known answers.
-#include <gtest/gtest.h>
-
 #include "results/scaling.hpp"
+
+#include <gtest/gtest.h>
 
 namespace parkit::results {
 namespace {
@@ -46,8 +46,8 @@ TEST(Scaling, BaselineIsTheSmallestWorkerCountNotOne) {
 }
 
 TEST(Scaling, WeakScalingEfficiencyIsBaseTimeOverTime) {
-  const auto s = analyse({synthetic("threads", 1, 100, 1.0, "weak"),
-                          synthetic("threads", 2, 200, 1.25, "weak")});
+  const auto s = analyse(
+      {synthetic("threads", 1, 100, 1.0, "weak"), synthetic("threads", 2, 200, 1.25, "weak")});
   EXPECT_DOUBLE_EQ(s[0].points[1].efficiency, 0.8);
   EXPECT_FALSE(s[0].points[1].serial_fraction.has_value());
   EXPECT_TRUE(s[0].invariant_holds);
@@ -57,8 +57,8 @@ TEST(Scaling, BrokenInvariantsAreReported) {
   const auto strong = analyse({synthetic("threads", 1, 100, 1), synthetic("threads", 2, 300, 1)});
   EXPECT_FALSE(strong[0].invariant_holds);
   EXPECT_NE(strong[0].invariant_note.find("n global"), std::string::npos);
-  const auto weak = analyse({synthetic("threads", 1, 100, 1, "weak"),
-                             synthetic("threads", 2, 100, 1, "weak")});
+  const auto weak =
+      analyse({synthetic("threads", 1, 100, 1, "weak"), synthetic("threads", 2, 100, 1, "weak")});
   EXPECT_FALSE(weak[0].invariant_holds);
   EXPECT_NE(weak[0].invariant_note.find("per worker"), std::string::npos);
 }

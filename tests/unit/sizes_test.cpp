@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
+#include "drivers/cli/sizes.hpp"
+
 #include <gtest/gtest.h>
 
 #include "drivers/cli/errors.hpp"
-#include "drivers/cli/sizes.hpp"
 
 namespace parkit::cli {
 namespace {

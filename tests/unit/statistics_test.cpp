@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
+#include "results/statistics.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
-
-#include "results/statistics.hpp"
 
 namespace parkit::results {
 namespace {

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include "exec/team.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -7,7 +9,6 @@
 #include <thread>
 
 #include "exec/affinity.hpp"
-#include "exec/team.hpp"
 
 namespace parkit::exec {
 namespace {
