@@ -30,8 +30,12 @@ Result run(const std::string& args, const std::string& env = "",
   static int counter = 0;
   const std::string base = ::testing::TempDir() + "parkit_cli_" + std::to_string(getpid()) + "_" +
                            std::to_string(++counter);
-  const std::string cmd = "env -u PARKIT_THREADS -u PARKIT_SIZE " + env + " " + binary + " " +
-                          args + " >" + base + ".out 2>" + base + ".err";
+  std::string unset;  // the caller's PARKIT_* twins must not leak into the test
+  for (const char* twin : {"KERNELS", "MODELS", "SIZE", "THREADS", "BIND", "REPS", "WARMUP",
+                           "ROOFLINE", "JSON", "SCALING"})
+    unset += std::string("-u PARKIT_") + twin + " ";
+  const std::string cmd =
+      "env " + unset + env + " " + binary + " " + args + " >" + base + ".out 2>" + base + ".err";
   const int status = std::system(cmd.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
