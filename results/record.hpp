@@ -12,6 +12,13 @@
 
 namespace parkit::results {
 
+/// Where one rank ran: its host, its index among the ranks there, and each thread's CPUs.
+struct RankPlacement {
+  std::string host;
+  int local_rank = 0;
+  std::vector<std::string> thread_cpus;  ///< CPU list each worker may run on, by worker
+};
+
 struct RunRecord {
   // parameters
   std::string kernel;
@@ -24,8 +31,8 @@ struct RunRecord {
   std::string bind = "none";
   int reps = 0;
   int warmup = 0;
-  // placement: CPU list each worker may run on
-  std::vector<std::string> thread_cpus;
+  std::vector<RankPlacement> placement;  ///< by rank
+  bool oversubscribed = false;           ///< more threads than cores on some host
   // declared per-element counts
   double bytes_per_elem = 0;
   double flops_per_elem = 0;
@@ -33,8 +40,11 @@ struct RunRecord {
   // timings, seconds
   std::vector<std::vector<double>> rank_times;  ///< [rep][rank]
   std::vector<double> rep_times;                ///< max over ranks, per rep
-  Summary time;                                 ///< of rep_times
-  std::vector<bool> outliers;                   ///< per rep (MAD)
+  std::vector<double> rep_rank_min;             ///< min over ranks, per rep
+  std::vector<double> rep_rank_mean;            ///< mean over ranks, per rep
+  double imbalance = 0;        ///< median over reps of max/mean - 1 over ranks (0: perfectly even)
+  Summary time;                ///< of rep_times
+  std::vector<bool> outliers;  ///< per rep (MAD)
   double timer_resolution = 0;
   // verification (every execution, warm-up included)
   bool verified = false;

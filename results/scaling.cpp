@@ -24,8 +24,8 @@ std::vector<Study> analyse(const std::vector<RunRecord>& runs) {
     const auto key = std::make_tuple(r.kernel, r.model, r.scaling);
     auto [it, fresh] = index.try_emplace(key, studies.size());
     if (fresh) studies.push_back({r.kernel, r.model, r.scaling, {}, true, {}});
-    studies[it->second].points.push_back(
-        {r.workers(), r.n_global, r.time.median, 1, 1, std::nullopt, r.verified});
+    studies[it->second].points.push_back({r.workers(), r.ranks, r.threads, r.n_global,
+                                          r.time.median, 1, 1, std::nullopt, r.verified});
   }
   for (Study& s : studies) {
     std::stable_sort(s.points.begin(), s.points.end(),

@@ -13,6 +13,8 @@ namespace parkit::results {
 
 struct ScalingPoint {
   int workers = 1;  ///< ranks x threads
+  int ranks = 1;
+  unsigned threads = 1;
   std::int64_t n_global = 0;
   double time = 0;  ///< median rep time, seconds
   double speedup = 1;

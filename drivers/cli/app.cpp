@@ -7,7 +7,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <new>
+#include <optional>
 
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/machine.hpp"
@@ -15,6 +17,7 @@
 #include "drivers/cli/plan.hpp"
 #include "drivers/cli/progress.hpp"
 #include "drivers/cli/sizes.hpp"
+#include "exec/job.hpp"
 #include "exec/models.hpp"
 #include "exec/runtime.hpp"
 #include "results/scaling.hpp"
@@ -35,28 +38,28 @@ nlohmann::json to_object(const std::vector<std::pair<std::string, std::string>>&
 
 /// Where and how a result was obtained: enough to answer "which flags, which binding, which
 /// OMP_* settings" from the JSON alone.
-nlohmann::json provenance_json(const std::string& command_line, const RunOptions& o) {
+nlohmann::json provenance_json(const nlohmann::json& decision) {
   const BuildInfo b = build_info();
   const MachineInfo m = machine_info();
-  return {
-      {"command_line", command_line},
-      {"threads_option", o.threads.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.threads)},
-      {"build",
-       {{"compiler", b.compiler},
-        {"flags", b.flags},
-        {"build_type", b.build_type},
-        {"openmp", b.openmp},
-        {"mpi", b.mpi}}},
-      {"machine",
-       {{"host", m.host},
-        {"os", m.os},
-        {"cpu", m.cpu_model},
-        {"cpus_online", m.logical_cpus},
-        {"cpus_allowed", m.allowed_cpus},
-        {"memory_total_bytes", m.memory_total}}},
-      {"openmp_icvs", to_object(exec::openmp_icvs())},
-      {"environment",
-       to_object(environment_with_prefixes({"OMP_", "OMPI_", "SLURM_", "PARKIT_"}))}};
+  return {{"command_line", decision.at("command_line")},
+          {"threads_option", decision.at("threads_option")},
+          {"ranks", exec::job::size()},
+          {"build",
+           {{"compiler", b.compiler},
+            {"flags", b.flags},
+            {"build_type", b.build_type},
+            {"openmp", b.openmp},
+            {"mpi", b.mpi}}},
+          {"machine",
+           {{"host", m.host},
+            {"os", m.os},
+            {"cpu", m.cpu_model},
+            {"cpus_online", m.logical_cpus},
+            {"cpus_allowed", m.allowed_cpus},
+            {"memory_total_bytes", m.memory_total}}},
+          {"openmp_icvs", to_object(exec::openmp_icvs())},
+          {"environment",
+           to_object(environment_with_prefixes({"OMP_", "OMPI_", "SLURM_", "PARKIT_"}))}};
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
@@ -96,26 +99,88 @@ void add_run_options(CLI::App& cmd, RunOptions& o, Command command) {
                "Run triad first so array kernels are shown as % of its bandwidth")
       ->envname("PARKIT_ROOFLINE");
   cmd.add_flag("--json", o.json, "Print JSON instead of a table")->envname("PARKIT_JSON");
-  if (command == Command::sweep)
-    cmd.add_option("--scaling", o.scaling, "strong (n global fixed) or weak (n per worker fixed)")
-        ->capture_default_str()
-        ->envname("PARKIT_SCALING");
+  cmd.add_option("--scaling", o.scaling,
+                 "none, strong (n global fixed) or weak (-n is per worker: ranks x threads)")
+      ->capture_default_str()
+      ->envname("PARKIT_SCALING");
+  cmd.add_flag("--strict", o.strict,
+               "Refuse (exit 3) when ranks x threads on a host exceed its cores, instead of a "
+               "warning")
+      ->envname("PARKIT_STRICT");
 }
 
-std::vector<results::RunRecord> execute(Plan& plan) {
-  Progress progress(plan.runs.size());
+/// Threads each run puts on each host, against the host's cores. Collective: every rank says
+/// where it is and what it will run; rank 0 gets one note per oversubscribed run.
+std::vector<std::string> oversubscription(const Plan& plan) {
+  const int rank = exec::job::rank();
+  const exec::job::NodePlace place = exec::job::node_place();
+  std::string mine = place.host + '\t' + std::to_string(machine_info().logical_cpus);
+  for (const auto& r : plan.runs) {
+    const bool runs_here = exec::model_entry(r.model).spans_ranks || rank == 0;
+    const unsigned threads = r.threads ? r.threads : exec::default_threads(r.model);
+    mine += '\t' + std::to_string(runs_here ? threads : 0);
+  }
+  const std::vector<std::string> all = exec::job::all_gather(mine);
+  std::vector<std::string> notes(plan.runs.size());
+  if (rank != 0) return notes;
+  struct Host {
+    unsigned cores = 0;
+    std::vector<unsigned> threads;  // by run
+  };
+  std::map<std::string, Host> hosts;
+  for (const std::string& text : all) {
+    const std::vector<std::string> f = [&] {
+      std::vector<std::string> fields;
+      std::size_t start = 0;
+      for (std::size_t tab; (tab = text.find('\t', start)) != std::string::npos; start = tab + 1)
+        fields.push_back(text.substr(start, tab - start));
+      fields.push_back(text.substr(start));
+      return fields;
+    }();
+    Host& h = hosts[f[0]];
+    h.cores = static_cast<unsigned>(std::stoul(f[1]));
+    h.threads.resize(plan.runs.size(), 0);
+    for (std::size_t k = 0; k < plan.runs.size(); ++k)
+      h.threads[k] += static_cast<unsigned>(std::stoul(f[k + 2]));
+  }
+  for (const auto& [name, h] : hosts)
+    for (std::size_t k = 0; k < plan.runs.size(); ++k)
+      if (h.threads[k] > h.cores && notes[k].empty())
+        notes[k] = fmt::format("oversubscribed: {} threads on host {} with {} cores", h.threads[k],
+                               name, h.cores);
+  return notes;
+}
+
+/// Runs the plan on every rank: mpi/hybrid runs span all ranks; the shared-memory models run
+/// on rank 0 while the other ranks wait asleep. Records are complete on rank 0.
+std::vector<results::RunRecord> execute(Plan& plan,
+                                        const std::vector<std::string>& oversubscribed) {
+  const int rank = exec::job::rank(), ranks = exec::job::size();
+  Progress progress(rank == 0 ? plan.runs.size() : 0);
   std::vector<results::RunRecord> records;
-  for (auto& request : plan.runs) {
-    progress.start_run(fmt::format("{} / {} / {} threads, n = {}", request.kernel, request.model,
-                                   request.threads ? std::to_string(request.threads) : "default",
-                                   short_count(request.n)));
-    request.on_rep = [&progress](int rep, int reps) { progress.rep_done(rep, reps); };
-    try {
-      records.push_back(kernels::run(request));
-    } catch (const std::bad_alloc&) {
-      throw EnvironmentError(
-          fmt::format("{}: out of memory at n = {}", request.kernel, short_count(request.n)));
+  for (std::size_t k = 0; k < plan.runs.size(); ++k) {
+    auto& request = plan.runs[k];
+    const bool spans = exec::model_entry(request.model).spans_ranks;
+    if (spans || rank == 0) {
+      progress.start_run(fmt::format("{} / {} / {} threads, n = {}", request.kernel, request.model,
+                                     request.threads ? std::to_string(request.threads) : "default",
+                                     short_count(request.n)));
+      request.on_rep = [&progress](int rep, int reps) { progress.rep_done(rep, reps); };
+      try {
+        records.push_back(kernels::run(request));
+      } catch (const std::bad_alloc&) {
+        throw EnvironmentError(
+            fmt::format("{}: out of memory at n = {}", request.kernel, short_count(request.n)));
+      }
+      if (rank == 0 && !oversubscribed[k].empty()) {
+        records.back().oversubscribed = true;
+        records.back().warnings.push_back(oversubscribed[k]);
+      }
+      if (!spans && ranks > 1)
+        records.back().warnings.push_back(
+            fmt::format("ran on rank 0 only; the other {} ranks waited", ranks - 1));
     }
+    if (!spans && ranks > 1) exec::job::idle_barrier();
   }
   progress.finish();
   attach_triad_percentages(records);
@@ -125,43 +190,44 @@ std::vector<results::RunRecord> execute(Plan& plan) {
 int exit_code(const std::vector<results::RunRecord>& records) {
   const bool all_verified =
       std::all_of(records.begin(), records.end(), [](const auto& r) { return r.verified; });
-  return all_verified ? exit_ok : exit_verification_failed;
+  return exec::job::max(all_verified ? exit_ok : exit_verification_failed);  // same on every rank
 }
 
-int run_command(const RunOptions& o, const std::string& command_line) {
-  Plan plan = make_plan(o, Command::run);
-  const auto records = execute(plan);
-  if (o.json) {
-    nlohmann::json runs = nlohmann::json::array();
-    for (const auto& r : records) runs.push_back(to_json(r));
-    print_json({{"parkit", header_json()},
-                {"provenance", provenance_json(command_line, o)},
-                {"runs", runs},
-                {"skipped", to_json(plan.skipped)}});
-  } else {
-    std::cout << runs_table(records) << notes(records, plan.skipped);
+/// run and sweep: refuse or warn about oversubscription, execute, print on rank 0.
+int measure_command(Command command, const nlohmann::json& decision) {
+  Plan plan = plan_from_json(decision.at("plan"));
+  const std::vector<std::string> oversubscribed = oversubscription(plan);
+  const auto first = std::find_if(oversubscribed.begin(), oversubscribed.end(),
+                                  [](const std::string& s) { return !s.empty(); });
+  const bool refuse = decision.at("strict").get<bool>() && first != oversubscribed.end();
+  if (exec::job::max(refuse ? 1 : 0) != 0) {  // decided on rank 0, so every rank agrees
+    if (exec::job::rank() == 0)
+      std::fprintf(stderr,
+                   "parkit: environment refused: %s (--strict: use fewer ranks or threads)\n",
+                   first->c_str());
+    return exit_environment;
   }
-  return exit_code(records);
-}
 
-int sweep_command(const RunOptions& o, const std::string& command_line) {
-  Plan plan = make_plan(o, Command::sweep);
-  const auto records = execute(plan);
-  const auto studies = results::analyse(records);
-  if (o.json) {
+  const auto records = execute(plan, oversubscribed);
+  const int code = exit_code(records);
+  if (exec::job::rank() != 0) return code;
+  const auto studies =
+      command == Command::sweep ? results::analyse(records) : std::vector<results::Study>{};
+  if (decision.at("json").get<bool>()) {
     nlohmann::json runs = nlohmann::json::array(), scaling = nlohmann::json::array();
     for (const auto& r : records) runs.push_back(to_json(r));
     for (const auto& s : studies) scaling.push_back(to_json(s));
-    print_json({{"parkit", header_json()},
-                {"provenance", provenance_json(command_line, o)},
-                {"runs", runs},
-                {"studies", scaling},
-                {"skipped", to_json(plan.skipped)}});
+    nlohmann::json out = {{"parkit", header_json()},
+                          {"provenance", provenance_json(decision)},
+                          {"runs", runs},
+                          {"skipped", to_json(plan.skipped)}};
+    if (command == Command::sweep) out["studies"] = scaling;
+    print_json(out);
   } else {
-    std::cout << runs_table(records) << scaling_table(studies) << '\n'
+    std::cout << runs_table(records) << scaling_table(studies) << (studies.empty() ? "" : "\n")
               << notes(records, plan.skipped);
   }
-  return exit_code(records);
+  return code;
 }
 
 int list_command(bool json) {
@@ -235,11 +301,11 @@ int info_command(bool json) {
   return exit_ok;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+/// Rank 0's reading of the command line, as JSON for every rank: {"exit": code} when there is
+/// nothing to run (help, a usage error: already printed), else the command and its plan.
+nlohmann::json decide(int argc, char** argv) {
   CLI::App app{
-      "parkit: CPU kernels under seq, std::thread and OpenMP (MPI next), measured "
+      "parkit: CPU kernels under seq, std::thread, OpenMP, MPI and hybrid MPI+OpenMP, measured "
       "honestly.\nExit codes: 0 ok, 1 verification failed, 2 usage error, 3 environment "
       "refused, 4 results I/O error."};
   app.name("parkit");
@@ -249,6 +315,7 @@ int main(int argc, char** argv) {
 
   RunOptions run_options, sweep_options;
   sweep_options.size = "50M";
+  sweep_options.scaling = "strong";
   bool list_json = false, info_json = false;
   auto* run = app.add_subcommand("run", "Run kernels under models and print a table of results");
   add_run_options(*run, run_options, Command::run);
@@ -263,35 +330,85 @@ int main(int argc, char** argv) {
   std::string command_name = "parkit";
   try {
     app.parse(argc, argv);
-    for (const auto* sub : app.get_subcommands()) command_name = "parkit " + sub->get_name();
-    std::string command_line;
-    for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
-    if (*run) return run_command(run_options, command_line);
-    if (*sweep) return sweep_command(sweep_options, command_line);
-    if (*list) return list_command(list_json);
-    if (*info) return info_command(info_json);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return {{"exit", app.exit(e)}};
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return {{"exit", app.exit(e)}};
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return {{"exit", app.exit(e)}};
   } catch (const CLI::ParseError& e) {
     for (const auto* sub : app.get_subcommands()) command_name = "parkit " + sub->get_name();
     std::fprintf(stderr, "%s: %s (see %s --help)\n", command_name.c_str(), e.what(),
                  command_name.c_str());
-    return exit_usage;
+    return {{"exit", exit_usage}};
+  }
+  for (const auto* sub : app.get_subcommands()) command_name = "parkit " + sub->get_name();
+  if (*list) return {{"command", "list"}, {"json", list_json}};
+  if (*info) return {{"command", "info"}, {"json", info_json}};
+
+  const bool is_run = static_cast<bool>(*run);
+  const RunOptions& o = is_run ? run_options : sweep_options;
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+  try {
+    const Plan plan = make_plan(o, is_run ? Command::run : Command::sweep,
+                                {exec::job::size(), exec::job::node_place().local_ranks});
+    return {
+        {"command", is_run ? "run" : "sweep"},
+        {"json", o.json},
+        {"strict", o.strict},
+        {"command_line", command_line},
+        {"threads_option", o.threads.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.threads)},
+        {"plan", to_json(plan)}};
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: %s\n", command_name.c_str(), e.what());
-    return exit_usage;
-  } catch (const EnvironmentError& e) {
-    std::fprintf(stderr, "%s: environment refused: %s\n", command_name.c_str(), e.what());
-    return exit_environment;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: error: %s\n", command_name.c_str(), e.what());
-    return exit_verification_failed;
+    return {{"exit", exit_usage}};
   }
-  return exit_usage;
+}
+
+/// "rank 3: " in a job of several ranks: an error is printed by the rank that has it.
+std::string rank_prefix(int rank) {
+  return exec::job::size() > 1 ? fmt::format("rank {}: ", rank) : std::string();
+}
+
+int perform(const nlohmann::json& decision) {
+  const std::string command = decision.at("command").get<std::string>();
+  if (command == "run") return measure_command(Command::run, decision);
+  if (command == "sweep") return measure_command(Command::sweep, decision);
+  if (exec::job::rank() != 0) return exit_ok;  // only rank 0 prints
+  if (command == "list") return list_command(decision.at("json").get<bool>());
+  return info_command(decision.at("json").get<bool>());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<exec::job::Scope> job;
+  try {
+    job.emplace(argc, argv);  // first: MPI_Init_thread when built with MPI
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parkit: environment refused: cannot start MPI: %s\n", e.what());
+    return exit_environment;
+  }
+  const int rank = exec::job::rank();
+  int code = exit_ok;
+  try {
+    // Rank 0 alone parses and validates, so a bad option prints once and no rank does any work.
+    const std::string decided = rank == 0 ? decide(argc, argv).dump() : std::string();
+    const nlohmann::json decision = nlohmann::json::parse(exec::job::broadcast(decided));
+    if (decision.contains("exit")) return decision.at("exit").get<int>();
+    return perform(decision);
+  } catch (const EnvironmentError& e) {
+    code = exit_environment;
+    std::fprintf(stderr, "parkit: %senvironment refused: %s\n", rank_prefix(rank).c_str(),
+                 e.what());
+  } catch (const std::exception& e) {
+    code = exit_verification_failed;
+    std::fprintf(stderr, "parkit: %serror: %s\n", rank_prefix(rank).c_str(), e.what());
+  }
+  // One rank failing while the others wait in a collective would hang the job: end them all.
+  if (exec::job::size() > 1) exec::job::abort(code);
+  return code;
 }
 
 }  // namespace parkit::cli

@@ -60,12 +60,12 @@ void attach_triad_percentages(std::vector<results::RunRecord>& records) {
 }
 
 std::string runs_table(const std::vector<results::RunRecord>& records) {
-  Table t({"kernel", "model", "threads", "n", "median s", "min s", "max s", "cv %", "outliers",
-           "GB/s", "GFLOP/s", "% triad", "ok", "result"});
+  Table t({"kernel", "model", "ranks", "threads", "n", "median s", "min s", "max s", "cv %",
+           "outliers", "GB/s", "GFLOP/s", "% triad", "ok", "result"});
   for (const auto& r : records)
-    t.add({r.kernel, r.model, std::to_string(r.threads), short_count(r.n_global),
-           seconds(r.time.median), seconds(r.time.min), seconds(r.time.max),
-           fmt::format("{:.1f}", 100 * r.time.cv),
+    t.add({r.kernel, r.model, std::to_string(r.ranks), std::to_string(r.threads),
+           short_count(r.n_global), seconds(r.time.median), seconds(r.time.min),
+           seconds(r.time.max), fmt::format("{:.1f}", 100 * r.time.cv),
            std::to_string(std::count(r.outliers.begin(), r.outliers.end(), true)),
            rate(r.gbytes_per_s), rate(r.gflops_per_s),
            r.percent_of_triad ? fmt::format("{:.0f}", *r.percent_of_triad) : "-",
@@ -82,10 +82,11 @@ std::string scaling_table(const std::vector<results::Study>& studies) {
                                  ? short_count(base.n_global / base.workers) + " per worker"
                                  : short_count(base.n_global);
     out += fmt::format("\n{} / {}: {} scaling, n = {}\n", s.kernel, s.model, s.scaling, size);
-    Table t({"workers", "median s", "speedup", "efficiency", "serial fraction", "ok"});
+    Table t({"workers", "ranks x threads", "median s", "speedup", "efficiency", "serial fraction",
+             "ok"});
     for (const auto& p : s.points)
-      t.add({std::to_string(p.workers), seconds(p.time), fmt::format("{:.2f}", p.speedup),
-             fmt::format("{:.2f}", p.efficiency),
+      t.add({std::to_string(p.workers), fmt::format("{} x {}", p.ranks, p.threads), seconds(p.time),
+             fmt::format("{:.2f}", p.speedup), fmt::format("{:.2f}", p.efficiency),
              p.serial_fraction ? fmt::format("{:.3f}", *p.serial_fraction) : "-",
              p.verified ? "yes" : "NO"});
     out += t.str(0);
@@ -100,11 +101,17 @@ std::string notes(const std::vector<results::RunRecord>& records,
   for (const auto& s : skipped) out += fmt::format("skipped {}: {}\n", s.what, s.reason);
   for (const auto& r : records)
     for (const auto& w : r.warnings)
-      out += fmt::format("note: {} / {} / {} threads: {}\n", r.kernel, r.model, r.threads, w);
+      out += fmt::format("note: {} / {} / {} x {}: {}\n", r.kernel, r.model, r.ranks, r.threads, w);
   return out;
 }
 
 nlohmann::json to_json(const results::RunRecord& r) {
+  nlohmann::json placement = nlohmann::json::array();
+  for (std::size_t rank = 0; rank < r.placement.size(); ++rank)
+    placement.push_back({{"rank", rank},
+                         {"host", r.placement[rank].host},
+                         {"local_rank", r.placement[rank].local_rank},
+                         {"thread_cpus", r.placement[rank].thread_cpus}});
   nlohmann::json j = {{"kernel", r.kernel},
                       {"model", r.model},
                       {"scaling", r.scaling},
@@ -113,11 +120,15 @@ nlohmann::json to_json(const results::RunRecord& r) {
                       {"ranks", r.ranks},
                       {"threads", r.threads},
                       {"bind", r.bind},
-                      {"thread_cpus", r.thread_cpus},
+                      {"placement", placement},
+                      {"oversubscribed", r.oversubscribed},
                       {"reps", r.reps},
                       {"warmup", r.warmup},
                       {"rep_seconds", r.rep_times},
                       {"rank_seconds", r.rank_times},
+                      {"rep_rank_min_seconds", r.rep_rank_min},
+                      {"rep_rank_mean_seconds", r.rep_rank_mean},
+                      {"imbalance", r.imbalance},
                       {"outliers", r.outliers},
                       {"time",
                        {{"min", r.time.min},
@@ -148,6 +159,8 @@ nlohmann::json to_json(const results::Study& s) {
   nlohmann::json points = nlohmann::json::array();
   for (const auto& p : s.points)
     points.push_back({{"workers", p.workers},
+                      {"ranks", p.ranks},
+                      {"threads", p.threads},
                       {"n_global", p.n_global},
                       {"median_s", p.time},
                       {"speedup", p.speedup},

@@ -12,6 +12,7 @@
 #include "drivers/cli/machine.hpp"
 #include "drivers/cli/sizes.hpp"
 #include "exec/models.hpp"
+#include "exec/runtime.hpp"
 #include "exec/threads.hpp"
 
 namespace parkit::cli {
@@ -33,10 +34,10 @@ std::vector<std::string> pick_models(const std::string& list, Command command,
                                      std::vector<Skipped>& skipped) {
   std::vector<std::string> known;
   for (const auto& m : exec::model_catalog) known.emplace_back(m.name);
-  if (list.empty()) {  // defaults: every built model (sweep: those with more than one worker)
+  if (list.empty()) {  // defaults: every built model (sweep: the ones a thread list scales)
     std::vector<std::string> chosen;
     for (const auto& m : exec::model_catalog) {
-      if (command == Command::sweep && m.name == exec::Seq::name) continue;
+      if (command == Command::sweep && (!m.threaded || m.spans_ranks)) continue;
       if (m.built)
         chosen.emplace_back(m.name);
       else
@@ -86,7 +87,7 @@ std::vector<unsigned> pick_threads(const std::string& text, Command command) {
 
 unsigned max_threads() { return std::max(1024u, 4 * std::thread::hardware_concurrency()); }
 
-Plan make_plan(const RunOptions& o, Command command) {
+Plan make_plan(const RunOptions& o, Command command, const JobShape& job) {
   Plan plan;
   std::vector<std::string> kernel_names = pick_kernels(o.kernels);
   const std::vector<std::string> model_names = pick_models(o.models, command, plan.skipped);
@@ -100,13 +101,10 @@ Plan make_plan(const RunOptions& o, Command command) {
   const measure::Protocol protocol{
       static_cast<int>(parse_count(o.reps, "--reps", 1, 1'000'000)),
       static_cast<int>(parse_count(o.warmup, "--warmup", 0, 1'000'000))};
-  std::string scaling = "none";
-  if (command == Command::sweep) {
-    if (o.scaling != "strong" && o.scaling != "weak")
-      throw UsageError(
-          fmt::format("--scaling: unknown mode '{}' (accepted: strong, weak)", o.scaling));
-    scaling = o.scaling;
-  }
+  const std::string scaling = o.scaling;
+  if (scaling != "none" && scaling != "strong" && scaling != "weak")
+    throw UsageError(
+        fmt::format("--scaling: unknown mode '{}' (accepted: none, strong, weak)", scaling));
 
   // triad first: the array kernels are reported as a percentage of its bandwidth
   const auto& reg = kernels::registry();
@@ -120,40 +118,85 @@ Plan make_plan(const RunOptions& o, Command command) {
   std::stable_partition(kernel_names.begin(), kernel_names.end(),
                         [](const std::string& k) { return k == "triad"; });
 
-  const unsigned most_threads = *std::max_element(thread_counts.begin(), thread_counts.end());
   const std::uint64_t available = available_memory();
   for (const std::string& name : kernel_names) {
     const kernels::KernelEntry& k = *reg.find(name);
-    // weak scaling: -n is per worker, so the largest point holds n * workers elements
-    const std::int64_t largest_n = scaling == "weak" ? n * most_threads : n;
-    if (largest_n > k.max_n)
-      throw UsageError(fmt::format(
-          "-n: {} is too large for {}: its exact result would not fit in 128 bits (largest n: {})",
-          o.size, name, k.max_n));
-    const double need = k.info.memory_per_elem * static_cast<double>(largest_n);
-    if (need > static_cast<double>(available))
-      throw UsageError(fmt::format(
-          "-n: {} with n = {} needs {} of memory, but only {} is available", name,
-          short_count(largest_n), human_bytes(need), human_bytes(static_cast<double>(available))));
+    for (const std::string& model : model_names) {
+      const exec::ModelEntry& entry = exec::model_entry(model);
+      const bool spans = entry.spans_ranks;
+      const int ranks = spans ? job.ranks : 1;
+      unsigned most_threads = 1;
+      if (entry.threaded)
+        for (unsigned t : thread_counts)
+          most_threads = std::max(most_threads, t ? t : exec::default_threads(model));
+      // weak scaling: -n is per worker, so the largest point holds n * workers elements
+      const std::int64_t workers = scaling == "weak" ? std::int64_t{ranks} * most_threads : 1;
+      if (n > k.max_n / workers)
+        throw UsageError(fmt::format(
+            "-n: {} is too large for {}: its exact result would not fit in 128 bits (largest n: "
+            "{}{})",
+            o.size, name, k.max_n / workers, workers > 1 ? " per worker" : ""));
+      // the ranks on rank 0's node share its memory
+      const double elements = static_cast<double>(n) * static_cast<double>(workers) / ranks *
+                              (spans ? job.ranks_on_node : 1);
+      const double need = k.info.memory_per_elem * elements;
+      if (need > static_cast<double>(available))
+        throw UsageError(fmt::format(
+            "-n: {} with n = {} needs {} of memory on this node, but only {} is available", name,
+            short_count(n * workers), human_bytes(need),
+            human_bytes(static_cast<double>(available))));
+    }
   }
 
   std::set<std::pair<std::string, unsigned>> seen;  // seq runs once, whatever the thread list
   for (const std::string& kernel : kernel_names)
     for (const std::string& model : model_names)
       for (unsigned threads : thread_counts) {
-        const unsigned effective = model == exec::Seq::name ? 1 : threads;
+        const unsigned effective = exec::model_entry(model).threaded ? threads : 1;
         if (!seen.insert({kernel + "/" + model, effective}).second) continue;
-        const std::int64_t run_n = scaling == "weak" ? n * effective : n;  // sweeps: effective >= 1
         kernels::RunRequest r;
         r.kernel = kernel;
         r.model = model;
-        r.n = run_n;
+        r.n = n;  // weak scaling: per worker; the run multiplies by its workers
         r.threads = effective;
         r.bind = *bind;
         r.protocol = protocol;
         r.scaling = scaling;
         plan.runs.push_back(std::move(r));
       }
+  return plan;
+}
+
+nlohmann::json to_json(const Plan& plan) {
+  nlohmann::json runs = nlohmann::json::array(), skipped = nlohmann::json::array();
+  for (const auto& r : plan.runs)
+    runs.push_back({{"kernel", r.kernel},
+                    {"model", r.model},
+                    {"n", r.n},
+                    {"threads", r.threads},
+                    {"bind", exec::to_string(r.bind)},
+                    {"reps", r.protocol.reps},
+                    {"warmup", r.protocol.warmup},
+                    {"scaling", r.scaling}});
+  for (const auto& s : plan.skipped) skipped.push_back({{"what", s.what}, {"reason", s.reason}});
+  return {{"runs", runs}, {"skipped", skipped}};
+}
+
+Plan plan_from_json(const nlohmann::json& j) {
+  Plan plan;
+  for (const auto& r : j.at("runs")) {
+    kernels::RunRequest request;
+    request.kernel = r.at("kernel").get<std::string>();
+    request.model = r.at("model").get<std::string>();
+    request.n = r.at("n").get<std::int64_t>();
+    request.threads = r.at("threads").get<unsigned>();
+    request.bind = exec::parse_bind(r.at("bind").get<std::string>()).value();
+    request.protocol = {r.at("reps").get<int>(), r.at("warmup").get<int>()};
+    request.scaling = r.at("scaling").get<std::string>();
+    plan.runs.push_back(std::move(request));
+  }
+  for (const auto& s : j.at("skipped"))
+    plan.skipped.push_back({s.at("what").get<std::string>(), s.at("reason").get<std::string>()});
   return plan;
 }
 

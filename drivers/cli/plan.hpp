@@ -3,6 +3,7 @@
 // a bad value is a UsageError naming the option and what it accepts.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,10 @@ struct RunOptions {
   std::string bind;     ///< empty: from OMP_PROC_BIND, else none
   std::string reps = "5";
   std::string warmup = "1";
-  std::string scaling = "strong";  ///< sweep only
+  std::string scaling = "none";  ///< none | strong | weak (weak: -n is per worker)
   bool roofline = false;
   bool json = false;
+  bool strict = false;  ///< refuse (exit 3) instead of warning when cores are oversubscribed
 };
 
 struct Skipped {
@@ -34,11 +36,21 @@ struct Plan {
   std::vector<Skipped> skipped;
 };
 
+/// The job the plan is made for: sizes and memory are checked against it.
+struct JobShape {
+  int ranks = 1;          ///< MPI ranks (1 without mpirun)
+  int ranks_on_node = 1;  ///< ranks sharing rank 0's node (and its memory)
+};
+
 enum class Command { run, sweep };
 
 /// The most threads per process accepted: far beyond any node, short of what breaks a system.
 [[nodiscard]] unsigned max_threads();
 
-[[nodiscard]] Plan make_plan(const RunOptions& options, Command command);
+[[nodiscard]] Plan make_plan(const RunOptions& options, Command command, const JobShape& job = {});
+
+/// Plans travel from rank 0 to the other ranks as JSON.
+[[nodiscard]] nlohmann::json to_json(const Plan& plan);
+[[nodiscard]] Plan plan_from_json(const nlohmann::json& j);
 
 }  // namespace parkit::cli

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 
 #include "exec/timer.hpp"
 
@@ -56,12 +57,22 @@ results::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
   r.bind = facts.bind;
   r.reps = protocol.reps;
   r.warmup = protocol.warmup;
-  r.thread_cpus = facts.thread_cpus;
+  r.placement = facts.placement;
   r.bytes_per_elem = facts.bytes_per_elem;
   r.flops_per_elem = facts.flops_per_elem;
   r.bandwidth_bound = facts.bandwidth_bound;
   r.rank_times = m.rank_times;
   r.rep_times = m.rep_times;
+  std::vector<double> imbalance;
+  for (const auto& per_rank : m.rank_times) {
+    const double mean = std::accumulate(per_rank.begin(), per_rank.end(), 0.0) /
+                        static_cast<double>(per_rank.size());
+    r.rep_rank_min.push_back(*std::min_element(per_rank.begin(), per_rank.end()));
+    r.rep_rank_mean.push_back(mean);
+    if (mean > 0)
+      imbalance.push_back(*std::max_element(per_rank.begin(), per_rank.end()) / mean - 1);
+  }
+  r.imbalance = results::median(imbalance);
   r.time = results::summarize(m.rep_times);
   r.outliers = results::mad_outliers(m.rep_times);
   r.timer_resolution = m.timer_resolution;

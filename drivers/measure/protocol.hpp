@@ -56,7 +56,7 @@ struct RunFacts {
   std::string kernel{}, model{}, scaling{"none"};
   std::int64_t n_global = 0, n_per_rank = 0;
   std::string bind{"none"};
-  std::vector<std::string> thread_cpus{};
+  std::vector<results::RankPlacement> placement{};
   unsigned threads = 1;
   double bytes_per_elem = 0, flops_per_elem = 0;
   bool bandwidth_bound = false;

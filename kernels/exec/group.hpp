@@ -3,6 +3,7 @@
 // ranks), without the protocol knowing whether MPI is there.
 #pragma once
 
+#include <string>
 #include <vector>
 
 namespace parkit::exec {
@@ -15,6 +16,7 @@ class Group {
   virtual void barrier() = 0;
   /// Every rank's value, by rank, on every rank.
   [[nodiscard]] virtual std::vector<double> all_gather(double value) = 0;
+  [[nodiscard]] virtual std::vector<std::string> all_gather(const std::string& value) = 0;
   /// True on every rank iff `value` is true on every rank.
   [[nodiscard]] virtual bool all_of(bool value) = 0;
 };
@@ -26,6 +28,9 @@ class SelfGroup final : public Group {
   [[nodiscard]] int size() const override { return 1; }
   void barrier() override {}
   [[nodiscard]] std::vector<double> all_gather(double value) override { return {value}; }
+  [[nodiscard]] std::vector<std::string> all_gather(const std::string& value) override {
+    return {value};
+  }
   [[nodiscard]] bool all_of(bool value) override { return value; }
 };
 

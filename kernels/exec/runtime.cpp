@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "exec/threads.hpp"
+
 #if PARKIT_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -54,6 +56,14 @@ std::vector<std::pair<std::string, std::string>> openmp_icvs() {
 #else
   return {};
 #endif
+}
+
+unsigned default_threads(std::string_view model) {
+  if (model == "threads") return default_thread_count();
+#if PARKIT_HAVE_OPENMP
+  if (model == "openmp" || model == "hybrid") return static_cast<unsigned>(omp_get_max_threads());
+#endif
+  return 1;
 }
 
 std::string mpi_library_version() {

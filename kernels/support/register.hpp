@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "drivers/measure/protocol.hpp"
+#include "exec/job.hpp"
 #include "exec/models.hpp"
 #include "support/kernel.hpp"
 #include "support/registry.hpp"
@@ -114,21 +115,51 @@ class KernelExperiment final : public measure::Experiment {
   Result expected_{};
 };
 
+/// Every rank's placement, gathered over the model's group (one rank for shared-memory models).
+inline std::vector<results::RankPlacement> gather_placement(exec::Group& group,
+                                                            const exec::Placement& mine) {
+  const exec::job::NodePlace place = exec::job::node_place();
+  std::string text = place.host + '\t' + std::to_string(place.local_rank);
+  for (const std::string& cpus : mine.thread_cpus) text += '\t' + cpus;
+  std::vector<results::RankPlacement> all;
+  for (const std::string& rank_text : group.all_gather(text)) {
+    results::RankPlacement p;
+    std::size_t field = 0, start = 0;
+    for (std::size_t end = 0; end != std::string::npos; start = end + 1, ++field) {
+      end = rank_text.find('\t', start);
+      const std::string value =
+          rank_text.substr(start, end == std::string::npos ? end : end - start);
+      if (field == 0)
+        p.host = value;
+      else if (field == 1)
+        p.local_rank = std::stoi(value);
+      else
+        p.thread_cpus.push_back(value);
+    }
+    all.push_back(std::move(p));
+  }
+  return all;
+}
+
 /// Runs kernel K under model M through the protocol. This is the kernel x model matrix's cell.
 template <class K, exec::Model M>
 results::RunRecord run_cell(const RunRequest& request) {
   M model(exec::ModelConfig{request.threads, request.bind});
-  KernelExperiment<K, M> experiment(model, request.n);
-  const measure::Measurement m = measure::measure(experiment, request.protocol, request.on_rep);
   const exec::Placement placement = model.placement();
   const int ranks = model.group().size();
+  // weak scaling: the size asked for is per worker (ranks x threads)
+  const Index n = request.scaling == "weak"
+                      ? request.n * ranks * static_cast<Index>(placement.threads)
+                      : request.n;
+  KernelExperiment<K, M> experiment(model, n);
+  const measure::Measurement m = measure::measure(experiment, request.protocol, request.on_rep);
   const measure::RunFacts facts{.kernel = std::string(K::info.name),
                                 .model = std::string(M::name),
                                 .scaling = request.scaling,
-                                .n_global = request.n,
+                                .n_global = n,
                                 .n_per_rank = experiment.local_range().size(),
                                 .bind = placement.bind,
-                                .thread_cpus = placement.thread_cpus,
+                                .placement = gather_placement(model.group(), placement),
                                 .threads = placement.threads,
                                 .bytes_per_elem = K::info.bytes_per_elem,
                                 .flops_per_elem = K::info.flops_per_elem,

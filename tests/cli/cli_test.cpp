@@ -78,7 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"-n abc", "-n: 'abc' is not a size (accepted:"},
         BadInput{"-n 1e30", "-n: 1e30 is too large"},
         BadInput{"-k sum_squares -n 2e13", "fit in 128 bits (largest n: 10069012961345)"},
-        BadInput{"-k triad -n 1e15", "needs 21.3 PiB of memory, but only"},
+        BadInput{"-k triad -n 1e15", "needs 21.3 PiB of memory on this node, but only"},
         BadInput{"-k nosuch", "-k: unknown kernel 'nosuch' (known: square_map, sum_squares,"},
         BadInput{"-m nosuch", "-m: unknown model 'nosuch' (known: seq, threads, openmp"},
         BadInput{"--threads 0", "--threads: 0 is out of range (accepted: 1 to"},
@@ -193,7 +193,7 @@ TEST(Cli, OpenMPRecordsBothTheEnvironmentAndTheThreadsOverride) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["runs"][0]["threads"], 2);
-  EXPECT_EQ(j["runs"][0]["thread_cpus"].size(), 2u);
+  EXPECT_EQ(j["runs"][0]["placement"][0]["thread_cpus"].size(), 2u);
   EXPECT_EQ(j["provenance"]["threads_option"], "2");
   EXPECT_EQ(j["provenance"]["environment"]["OMP_NUM_THREADS"], "1");
   EXPECT_EQ(j["provenance"]["openmp_icvs"]["max_threads"], "1");
@@ -204,8 +204,8 @@ TEST(Cli, ThreadsModelRecordsItsBindingAndOneCpuPerPinnedWorker) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["runs"][0]["bind"], "close");
-  ASSERT_EQ(j["runs"][0]["thread_cpus"].size(), 2u);
-  for (const auto& cpus : j["runs"][0]["thread_cpus"])
+  ASSERT_EQ(j["runs"][0]["placement"][0]["thread_cpus"].size(), 2u);
+  for (const auto& cpus : j["runs"][0]["placement"][0]["thread_cpus"])
     EXPECT_EQ(cpus.get<std::string>().find_first_of(",-"), std::string::npos) << cpus;
 }
 

@@ -7,4 +7,8 @@ namespace {
     parkit::kernels::register_kernel<parkit::testing::LazySquareMap>();
 [[maybe_unused]] const bool forgetful =
     parkit::kernels::register_kernel<parkit::testing::ForgetfulSum>();
+[[maybe_unused]] const bool wrong =
+    parkit::kernels::register_kernel<parkit::testing::WrongOffRank0>();
+[[maybe_unused]] const bool throws =
+    parkit::kernels::register_kernel<parkit::testing::ThrowsOffRank0>();
 }  // namespace

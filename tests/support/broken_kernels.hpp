@@ -3,6 +3,7 @@
 #pragma once
 
 #include <limits>
+#include <stdexcept>
 
 #include "support/register.hpp"
 
@@ -59,6 +60,30 @@ struct ForgetfulSum {
     return s;
   }
   static Result reference(Index n) { return static_cast<u128>(n) * static_cast<u128>(n + 1) / 2; }
+};
+
+/// A map that is right on the rank owning element 0 and wrong on every other rank (under mpi,
+/// only rank 0's block starts at 0): verification must fail on all ranks alike.
+struct WrongOffRank0 : LazySquareMap {
+  static constexpr KernelInfo info{.name = "broken_wrong_off_rank0",
+                                   .summary = "TEST ONLY: wrong on ranks other than 0",
+                                   .bytes_per_elem = 16,
+                                   .memory_per_elem = 16};
+  static void body(Data& d, Range b) {
+    for (Index i = b.begin; i < b.end; ++i) d.y[i - d.offset] = expected(i) + (d.offset > 0);
+  }
+};
+
+/// Throws while setting up on every rank but the one owning element 0, while that rank goes on
+/// into the protocol's collectives: the job must end (MPI_Abort), not hang.
+struct ThrowsOffRank0 : ForgetfulSum {
+  static constexpr KernelInfo info{.name = "broken_throws_off_rank0",
+                                   .summary = "TEST ONLY: throws on ranks other than 0",
+                                   .flops_per_elem = 1};
+  static Data allocate(Range local) {
+    if (local.begin > 0) throw std::runtime_error("injected failure for a test");
+    return {};
+  }
 };
 
 }  // namespace parkit::testing
