@@ -21,11 +21,17 @@ std::vector<Study> analyse(const std::vector<RunRecord>& runs) {
   std::vector<Study> studies;
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
   for (const RunRecord& r : runs) {
-    const auto key = std::make_tuple(r.kernel, r.model, r.scaling);
+    const std::string mode = r.scaling == "weak" ? "weak" : "strong";  // "none": fixed n
+    const auto key = std::make_tuple(r.kernel, r.model, mode);
     auto [it, fresh] = index.try_emplace(key, studies.size());
-    if (fresh) studies.push_back({r.kernel, r.model, r.scaling, {}, true, {}});
-    studies[it->second].points.push_back({r.workers(), r.ranks, r.threads, r.n_global,
-                                          r.time.median, 1, 1, std::nullopt, r.verified});
+    if (fresh) studies.push_back({r.kernel, r.model, mode, {}, true, {}});
+    studies[it->second].points.push_back({.workers = r.workers(),
+                                          .ranks = r.ranks,
+                                          .threads = r.threads,
+                                          .n_global = r.n_global,
+                                          .time = r.time.median,
+                                          .verified = r.verified,
+                                          .oversubscribed = r.oversubscribed});
   }
   for (Study& s : studies) {
     std::stable_sort(s.points.begin(), s.points.end(),

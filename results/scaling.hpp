@@ -19,15 +19,16 @@ struct ScalingPoint {
   double time = 0;  ///< median rep time, seconds
   double speedup = 1;
   double efficiency = 1;
-  std::optional<double> serial_fraction;  ///< Karp-Flatt; undefined at the baseline
+  std::optional<double> serial_fraction{};  ///< Karp-Flatt; undefined at the baseline
   bool verified = true;
+  bool oversubscribed = false;  ///< more threads than cores: the time says little
 };
 
 /// Runs that share a baseline: same kernel, model and scaling mode, ordered by workers.
 struct Study {
   std::string kernel;
   std::string model;
-  std::string scaling;  ///< strong | weak (anything else is analysed as strong)
+  std::string scaling;  ///< strong | weak (runs labelled none are analysed as strong)
   std::vector<ScalingPoint> points;
   bool invariant_holds = true;  ///< strong: n global constant; weak: n per worker constant
   std::string invariant_note;   ///< what broke it, when it did

@@ -5,7 +5,10 @@
 #include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <new>
@@ -230,6 +233,37 @@ int measure_command(Command command, const nlohmann::json& decision) {
   return code;
 }
 
+/// Reads every run from parkit's JSON outputs (run or sweep --json) and prints the studies.
+int report_command(const std::vector<std::string>& files, const std::string& format) {
+  std::vector<results::RunRecord> records;
+  for (const std::string& file : files) {
+    std::ifstream in(file);
+    if (!in) throw IoError(fmt::format("{}: cannot open: {}", file, std::strerror(errno)));
+    try {
+      const nlohmann::json j = nlohmann::json::parse(in);
+      if (!j.contains("parkit") || !j.contains("runs"))
+        throw IoError(fmt::format("{}: not a parkit result (no \"parkit\" and \"runs\")", file));
+      for (const auto& run : j.at("runs")) records.push_back(record_from_json(run));
+    } catch (const nlohmann::json::exception& e) {
+      throw IoError(fmt::format("{}: not a parkit result: {}", file, e.what()));
+    }
+  }
+  if (records.empty()) throw IoError("no runs in " + fmt::format("{}", fmt::join(files, ", ")));
+  const auto studies = results::analyse(records);
+  if (format == "json") {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : studies) out.push_back(to_json(s));
+    print_json({{"parkit", header_json()}, {"files", files}, {"studies", out}});
+  } else if (format == "csv") {
+    std::cout << scaling_csv(studies);
+  } else {
+    std::cout << scaling_table(studies).substr(1);  // no leading blank line
+  }
+  const bool all_verified =
+      std::all_of(records.begin(), records.end(), [](const auto& r) { return r.verified; });
+  return all_verified ? exit_ok : exit_verification_failed;
+}
+
 int list_command(bool json) {
   const auto entries = kernels::registry().kernels();
   if (json) {
@@ -326,6 +360,16 @@ nlohmann::json decide(int argc, char** argv) {
   list->add_flag("--json", list_json, "Print JSON")->envname("PARKIT_JSON");
   auto* info = app.add_subcommand("info", "Show this machine and this build");
   info->add_flag("--json", info_json, "Print JSON")->envname("PARKIT_JSON");
+  std::vector<std::string> report_files;
+  std::string report_format = "table";
+  auto* report = app.add_subcommand(
+      "report", "Scaling tables (speedup, efficiency, Karp-Flatt) from parkit's JSON results");
+  report->add_option("files", report_files, "JSON files written by parkit run/sweep --json")
+      ->required();
+  report->add_option("--format", report_format, "table, csv or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->envname("PARKIT_FORMAT");
 
   std::string command_name = "parkit";
   try {
@@ -345,6 +389,7 @@ nlohmann::json decide(int argc, char** argv) {
   for (const auto* sub : app.get_subcommands()) command_name = "parkit " + sub->get_name();
   if (*list) return {{"command", "list"}, {"json", list_json}};
   if (*info) return {{"command", "info"}, {"json", info_json}};
+  if (*report) return {{"command", "report"}, {"files", report_files}, {"format", report_format}};
 
   const bool is_run = static_cast<bool>(*run);
   const RunOptions& o = is_run ? run_options : sweep_options;
@@ -377,6 +422,9 @@ int perform(const nlohmann::json& decision) {
   if (command == "sweep") return measure_command(Command::sweep, decision);
   if (exec::job::rank() != 0) return exit_ok;  // only rank 0 prints
   if (command == "list") return list_command(decision.at("json").get<bool>());
+  if (command == "report")
+    return report_command(decision.at("files").get<std::vector<std::string>>(),
+                          decision.at("format").get<std::string>());
   return info_command(decision.at("json").get<bool>());
 }
 
@@ -398,6 +446,9 @@ int main(int argc, char** argv) {
     const nlohmann::json decision = nlohmann::json::parse(exec::job::broadcast(decided));
     if (decision.contains("exit")) return decision.at("exit").get<int>();
     return perform(decision);
+  } catch (const IoError& e) {
+    code = exit_io;
+    std::fprintf(stderr, "parkit: %s%s\n", rank_prefix(rank).c_str(), e.what());
   } catch (const EnvironmentError& e) {
     code = exit_environment;
     std::fprintf(stderr, "parkit: %senvironment refused: %s\n", rank_prefix(rank).c_str(),

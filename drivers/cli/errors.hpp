@@ -24,4 +24,9 @@ struct EnvironmentError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A results file could not be read or written; the message names the file.
+struct IoError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace parkit::cli

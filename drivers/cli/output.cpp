@@ -83,12 +83,12 @@ std::string scaling_table(const std::vector<results::Study>& studies) {
                                  : short_count(base.n_global);
     out += fmt::format("\n{} / {}: {} scaling, n = {}\n", s.kernel, s.model, s.scaling, size);
     Table t({"workers", "ranks x threads", "median s", "speedup", "efficiency", "serial fraction",
-             "ok"});
+             "ok", "note"});
     for (const auto& p : s.points)
       t.add({std::to_string(p.workers), fmt::format("{} x {}", p.ranks, p.threads), seconds(p.time),
              fmt::format("{:.2f}", p.speedup), fmt::format("{:.2f}", p.efficiency),
              p.serial_fraction ? fmt::format("{:.3f}", *p.serial_fraction) : "-",
-             p.verified ? "yes" : "NO"});
+             p.verified ? "yes" : "NO", p.oversubscribed ? "oversubscribed" : ""});
     out += t.str(0);
     if (!s.invariant_holds) out += "warning: " + s.invariant_note + "\n";
   }
@@ -155,6 +155,39 @@ nlohmann::json to_json(const results::RunRecord& r) {
   return j;
 }
 
+results::RunRecord record_from_json(const nlohmann::json& j) {
+  results::RunRecord r;
+  r.kernel = j.at("kernel").get<std::string>();
+  r.model = j.at("model").get<std::string>();
+  r.scaling = j.at("scaling").get<std::string>();
+  r.n_global = j.at("n_global").get<std::int64_t>();
+  r.n_per_rank = j.at("n_per_rank").get<std::int64_t>();
+  r.ranks = j.at("ranks").get<int>();
+  r.threads = j.at("threads").get<unsigned>();
+  r.rep_times = j.at("rep_seconds").get<std::vector<double>>();
+  r.time = results::summarize(r.rep_times);
+  r.verified = j.at("verification").at("verified").get<bool>();
+  r.oversubscribed = j.value("oversubscribed", false);
+  r.expected = j.at("verification").at("expected").get<std::string>();
+  r.observed = j.at("verification").at("observed").get<std::string>();
+  return r;
+}
+
+std::string scaling_csv(const std::vector<results::Study>& studies) {
+  std::string out =
+      "kernel,model,scaling,workers,ranks,threads,n_global,median_s,speedup,efficiency,"
+      "serial_fraction,verified,oversubscribed,invariant_holds\n";
+  for (const auto& s : studies)
+    for (const auto& p : s.points)
+      out += fmt::format("{},{},{},{},{},{},{},{:.9g},{:.6g},{:.6g},{},{},{},{}\n", s.kernel,
+                         s.model, s.scaling, p.workers, p.ranks, p.threads, p.n_global, p.time,
+                         p.speedup, p.efficiency,
+                         p.serial_fraction ? fmt::format("{:.6g}", *p.serial_fraction) : "",
+                         p.verified ? "true" : "false", p.oversubscribed ? "true" : "false",
+                         s.invariant_holds ? "true" : "false");
+  return out;
+}
+
 nlohmann::json to_json(const results::Study& s) {
   nlohmann::json points = nlohmann::json::array();
   for (const auto& p : s.points)
@@ -167,7 +200,8 @@ nlohmann::json to_json(const results::Study& s) {
                       {"efficiency", p.efficiency},
                       {"serial_fraction", p.serial_fraction ? nlohmann::json(*p.serial_fraction)
                                                             : nlohmann::json(nullptr)},
-                      {"verified", p.verified}});
+                      {"verified", p.verified},
+                      {"oversubscribed", p.oversubscribed}});
   return {{"kernel", s.kernel},
           {"model", s.model},
           {"scaling", s.scaling},

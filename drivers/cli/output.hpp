@@ -21,6 +21,10 @@ void attach_triad_percentages(std::vector<results::RunRecord>& records);
                                 const std::vector<Skipped>& skipped);
 
 [[nodiscard]] nlohmann::json to_json(const results::RunRecord& r);
+/// The inverse of to_json for what the scaling analysis needs; throws nlohmann::json::exception.
+[[nodiscard]] results::RunRecord record_from_json(const nlohmann::json& j);
+/// Studies as CSV, one row per point.
+[[nodiscard]] std::string scaling_csv(const std::vector<results::Study>& studies);
 [[nodiscard]] nlohmann::json to_json(const results::Study& s);
 [[nodiscard]] nlohmann::json to_json(const std::vector<Skipped>& skipped);
 

@@ -1,56 +1,20 @@
 // SPDX-License-Identifier: MIT
 // End-to-end tests of the parkit binary: exit codes, one-line usage errors, outputs.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
+
+#include "support/process.hpp"
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
+using parkit::testing::count;
+using parkit::testing::Result;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// Runs `binary args` through the shell with `env` prefixed (e.g. "PARKIT_THREADS=0").
 Result run(const std::string& args, const std::string& env = "",
            const std::string& binary = PARKIT_BINARY) {
-  static int counter = 0;
-  const std::string base = ::testing::TempDir() + "parkit_cli_" + std::to_string(getpid()) + "_" +
-                           std::to_string(++counter);
-  std::string unset;  // the caller's PARKIT_* twins must not leak into the test
-  for (const char* twin : {"KERNELS", "MODELS", "SIZE", "THREADS", "BIND", "REPS", "WARMUP",
-                           "ROOFLINE", "JSON", "SCALING"})
-    unset += std::string("-u PARKIT_") + twin + " ";
-  const std::string cmd =
-      "env " + unset + env + " " + binary + " " + args + " >" + base + ".out 2>" + base + ".err";
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(base + ".out");
-  r.err = slurp(base + ".err");
-  std::remove((base + ".out").c_str());
-  std::remove((base + ".err").c_str());
-  return r;
-}
-
-int count(const std::string& haystack, const std::string& needle) {
-  int n = 0;
-  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
-    ++n;
-  return n;
+  return parkit::testing::run_command(binary + " " + args, env);
 }
 
 struct BadInput {

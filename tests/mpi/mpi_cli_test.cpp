@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// The parkit binary under mpiexec: one message for a bad option, exit codes agreed by every
+// rank, no hang when one rank fails, exact results on 1, 2 and 4 ranks.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/process.hpp"
+
+namespace {
+
+using parkit::testing::count;
+using parkit::testing::Result;
+
+const std::string launcher = std::string(PARKIT_MPIEXEC) + " --oversubscribe -n ";
+// CI runs as root, which Open MPI refuses unless told
+const std::string root_ok = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ";
+
+Result mpirun(int ranks, const std::string& args, const std::string& env = "",
+              const std::string& binary = PARKIT_BINARY) {
+  // timeout: a hang must fail the test, not the CI run (status 124 means it hung)
+  return parkit::testing::run_command(
+      "timeout 60 " + launcher + std::to_string(ranks) + " " + binary + " " + args, root_ok + env);
+}
+
+class OnRanks : public ::testing::TestWithParam<int> {};
+
+TEST_P(OnRanks, SumSquaresIsExactUnderMpiAndHybrid) {
+  const int ranks = GetParam();
+  const Result r =
+      mpirun(ranks, "run -k sum_squares -m mpi,hybrid -n 1e7 --json", "OMP_NUM_THREADS=1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);  // one JSON document: only rank 0 printed
+  ASSERT_EQ(j["runs"].size(), 2u);
+  for (const auto& run : j["runs"]) {
+    EXPECT_EQ(run["verification"]["observed"], "333333283333335000000");
+    EXPECT_TRUE(run["verification"]["verified"].get<bool>());
+    EXPECT_EQ(run["ranks"], ranks);
+    EXPECT_EQ(run["threads"], 1);
+    EXPECT_EQ(run["placement"].size(), std::size_t(ranks));
+    for (const auto& per_rank : run["rank_seconds"]) EXPECT_EQ(per_rank.size(), std::size_t(ranks));
+  }
+  EXPECT_EQ(j["provenance"]["ranks"], ranks);
+}
+
+TEST_P(OnRanks, BadOptionPrintsOneMessageAndEveryRankExitsTwo) {
+  const Result r = mpirun(GetParam(), "run -m mpi --threads 0");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(count(r.err, "--threads: 0 is out of range"), 1) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST_P(OnRanks, AWrongResultOnOneRankExitsOne) {
+  const int ranks = GetParam();
+  const Result r =
+      mpirun(ranks, "run -k broken_wrong_off_rank0 -m mpi -n 1000", "", PARKIT_BROKEN_BINARY);
+  EXPECT_EQ(r.exit_code, ranks > 1 ? 1 : 0) << r.err;  // one rank owns every element
+}
+
+TEST_P(OnRanks, AnExceptionOnOneRankEndsEveryRankInsteadOfHanging) {
+  const int ranks = GetParam();
+  if (ranks == 1) GTEST_SKIP() << "needs a rank other than 0";
+  const Result r =
+      mpirun(ranks, "run -k broken_throws_off_rank0 -m mpi -n 1000", "", PARKIT_BROKEN_BINARY);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.exit_code, 124) << "the job hung until the 60 s timeout";
+  EXPECT_NE(r.err.find("rank 1: error: injected failure for a test"), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Mpi, OnRanks, ::testing::Values(1, 2, 4),
+                         [](const ::testing::TestParamInfo<int>& param_info) {
+                           return "np" + std::to_string(param_info.param);
+                         });
+
+TEST(MpiCli, WithoutMpirunTheMpiModelRunsAsOneRank) {
+  const Result r = parkit::testing::run_command(std::string(PARKIT_BINARY) +
+                                                " run -m mpi -k sum_squares -n 1e6 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["runs"][0]["ranks"], 1);
+}
+
+TEST(MpiCli, StrictRefusesOversubscriptionOnEveryRank) {
+  // 2 ranks x 512 threads exceed the cores of any machine this runs on
+  const Result r = mpirun(2, "run -m hybrid -t 512 -k sum_squares -n 1000 --strict");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(count(r.err, "environment refused: oversubscribed: 1024 threads on host"), 1) << r.err;
+  const Result warned = mpirun(2, "run -m hybrid -t 512 -k sum_squares -n 1000 --json");
+  ASSERT_EQ(warned.exit_code, 0) << warned.err;
+  EXPECT_TRUE(nlohmann::json::parse(warned.out)["runs"][0]["oversubscribed"].get<bool>());
+}
+
+TEST(MpiCli, SharedMemoryModelsRunOnRankZeroOnly) {
+  const Result r = mpirun(2, "run -m seq -k sum_squares_array -n 1e5 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto run = nlohmann::json::parse(r.out)["runs"][0];
+  EXPECT_EQ(run["ranks"], 1);
+  EXPECT_TRUE(run["verification"]["verified"].get<bool>());
+}
+
+TEST(MpiCli, MpirunSweepPrintsARanksTable) {
+  const std::string out = ::testing::TempDir() + "parkit_sweep_" + std::to_string(getpid());
+  const Result r = parkit::testing::run_command(
+      std::string("bash ") + PARKIT_SOURCE_DIR + "/cluster/mpirun-sweep --ranks 1,2,4 --out " +
+      out + " --parkit " + PARKIT_BINARY + " -- -k sum_squares_array -n 1e6 --reps 3");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("sum_squares_array / mpi: strong scaling, n = 1e6"), std::string::npos)
+      << r.out;
+  for (const char* row : {"1 x 1", "2 x 1", "4 x 1"})
+    EXPECT_NE(r.out.find(row), std::string::npos) << row << "\n" << r.out;
+  EXPECT_NE(r.err.find("4 rank(s) x 1 thread(s), OVERSUBSCRIBED"), std::string::npos) << r.err;
+  const Result json = parkit::testing::run_command(std::string(PARKIT_BINARY) +
+                                                   " report --format json " + out + "/*.json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto study = nlohmann::json::parse(json.out)["studies"][0];
+  ASSERT_EQ(study["points"].size(), 3u);
+  EXPECT_EQ(study["points"][0]["speedup"], 1.0);
+  EXPECT_TRUE(study["invariant_holds"].get<bool>());
+}
+
+}  // namespace

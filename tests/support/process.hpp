@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// Runs a command line through the shell for end-to-end tests: exit code, stdout, stderr.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace parkit::testing {
+
+struct Result {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// `env -u PARKIT_*... <env> <command>`: the caller's PARKIT_* twins never leak into a test.
+inline Result run_command(const std::string& command, const std::string& env = "") {
+  static int counter = 0;
+  const std::string base = ::testing::TempDir() + "parkit_e2e_" + std::to_string(getpid()) + "_" +
+                           std::to_string(++counter);
+  std::string unset;
+  for (const char* twin : {"KERNELS", "MODELS", "SIZE", "THREADS", "BIND", "REPS", "WARMUP",
+                           "ROOFLINE", "JSON", "SCALING", "STRICT", "FORMAT"})
+    unset += std::string("-u PARKIT_") + twin + " ";
+  const std::string cmd =
+      "env " + unset + env + " " + command + " >" + base + ".out 2>" + base + ".err";
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(base + ".out");
+  r.err = slurp(base + ".err");
+  std::remove((base + ".out").c_str());
+  std::remove((base + ".err").c_str());
+  return r;
+}
+
+inline int count(const std::string& haystack, const std::string& needle) {
+  int n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
+    ++n;
+  return n;
+}
+
+}  // namespace parkit::testing
