@@ -20,6 +20,7 @@ struct RankPlacement {
 };
 
 struct RunRecord {
+  std::string job = "job-0000";  ///< the job (one mpirun / srun step) that measured it
   // parameters
   std::string kernel;
   std::string model;

@@ -17,6 +17,21 @@ ScalingPoint scale(const ScalingPoint& base, ScalingPoint point, bool weak) {
   return point;
 }
 
+std::optional<double> amdahl_fit(const std::vector<ScalingPoint>& points) {
+  if (points.empty()) return std::nullopt;
+  const double base = points.front().workers;
+  double xy = 0, xx = 0;
+  for (const ScalingPoint& p : points) {
+    const double ratio = p.workers / base;
+    if (ratio <= 1 || p.speedup <= 0) continue;
+    const double x = 1 - 1 / ratio, y = 1 / p.speedup - 1 / ratio;
+    xy += x * y;
+    xx += x * x;
+  }
+  if (xx == 0) return std::nullopt;
+  return xy / xx;
+}
+
 std::vector<Study> analyse(const std::vector<RunRecord>& runs) {
   std::vector<Study> studies;
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
@@ -52,6 +67,12 @@ std::vector<Study> analyse(const std::vector<RunRecord>& runs) {
                                       std::to_string(base.n_global) + " at the baseline";
       }
     }
+  }
+  for (Study& s : studies) {
+    if (s.scaling == "weak") continue;
+    s.amdahl_serial_fraction = amdahl_fit(s.points);
+    if (s.amdahl_serial_fraction && *s.amdahl_serial_fraction > 0)
+      s.amdahl_limit = 1 / *s.amdahl_serial_fraction;
   }
   return studies;
 }

@@ -32,7 +32,15 @@ struct Study {
   std::vector<ScalingPoint> points;
   bool invariant_holds = true;  ///< strong: n global constant; weak: n per worker constant
   std::string invariant_note;   ///< what broke it, when it did
+  /// Amdahl fit (strong scaling, at least one point beyond the baseline): the serial fraction f
+  /// of S(p) = 1 / (f + (1 - f) / p) by least squares on 1/S, and the speedup limit 1/f.
+  std::optional<double> amdahl_serial_fraction{};
+  std::optional<double> amdahl_limit{};
 };
+
+/// Least-squares f for the points' (p = workers / base workers, S) pairs with p > 1; nullopt
+/// without such a point. 1/S - 1/p = f (1 - 1/p) is linear in f.
+[[nodiscard]] std::optional<double> amdahl_fit(const std::vector<ScalingPoint>& points);
 
 /// Speedup S = T_base / T. Efficiency: strong S / (P / P_base); weak T_base / T.
 /// Karp-Flatt e = (1/S - 1/p) / (1 - 1/p), p = P / P_base, for strong scaling with p > 1.

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -19,10 +20,12 @@
 #include "drivers/cli/output.hpp"
 #include "drivers/cli/plan.hpp"
 #include "drivers/cli/progress.hpp"
+#include "drivers/cli/results_io.hpp"
 #include "drivers/cli/sizes.hpp"
 #include "exec/job.hpp"
 #include "exec/models.hpp"
 #include "exec/runtime.hpp"
+#include "exec/timer.hpp"
 #include "results/scaling.hpp"
 
 namespace parkit::cli {
@@ -106,6 +109,15 @@ void add_run_options(CLI::App& cmd, RunOptions& o, Command command) {
                  "none, strong (n global fixed) or weak (-n is per worker: ranks x threads)")
       ->capture_default_str()
       ->envname("PARKIT_SCALING");
+  cmd.add_option("-o,--output", o.output,
+                 "Results file (HDF5; default: parkit-<UTC>-<host>[-<slurm job>-<step>].h5 in "
+                 "$PARKIT_RESULTS_DIR or here)")
+      ->envname("PARKIT_OUTPUT");
+  cmd.add_flag("--no-output", o.no_output, "Write no results file")->envname("PARKIT_NO_OUTPUT");
+  cmd.add_flag("--force", o.force, "Replace an existing results file")->envname("PARKIT_FORCE");
+  cmd.add_option("--context", o.context,
+                 "key=value recorded in the results' provenance (repeatable)")
+      ->envname("PARKIT_CONTEXT");
   cmd.add_flag("--strict", o.strict,
                "Refuse (exit 3) when ranks x threads on a host exceed its cores, instead of a "
                "warning")
@@ -196,24 +208,11 @@ int exit_code(const std::vector<results::RunRecord>& records) {
   return exec::job::max(all_verified ? exit_ok : exit_verification_failed);  // same on every rank
 }
 
-/// run and sweep: refuse or warn about oversubscription, execute, print on rank 0.
-int measure_command(Command command, const nlohmann::json& decision) {
-  Plan plan = plan_from_json(decision.at("plan"));
-  const std::vector<std::string> oversubscribed = oversubscription(plan);
-  const auto first = std::find_if(oversubscribed.begin(), oversubscribed.end(),
-                                  [](const std::string& s) { return !s.empty(); });
-  const bool refuse = decision.at("strict").get<bool>() && first != oversubscribed.end();
-  if (exec::job::max(refuse ? 1 : 0) != 0) {  // decided on rank 0, so every rank agrees
-    if (exec::job::rank() == 0)
-      std::fprintf(stderr,
-                   "parkit: environment refused: %s (--strict: use fewer ranks or threads)\n",
-                   first->c_str());
-    return exit_environment;
-  }
-
-  const auto records = execute(plan, oversubscribed);
-  const int code = exit_code(records);
-  if (exec::job::rank() != 0) return code;
+/// Rank 0: prints the results (table or JSON) and writes the job's results file. Returns 0,
+/// or exit_io when the file could not be written (the printed results are not lost).
+int report_and_save(Command command, const nlohmann::json& decision, const Plan& plan,
+                    const std::vector<results::RunRecord>& records,
+                    const std::vector<std::string>& hosts) {
   const auto studies =
       command == Command::sweep ? results::analyse(records) : std::vector<results::Study>{};
   if (decision.at("json").get<bool>()) {
@@ -230,23 +229,55 @@ int measure_command(Command command, const nlohmann::json& decision) {
     std::cout << runs_table(records) << scaling_table(studies) << (studies.empty() ? "" : "\n")
               << notes(records, plan.skipped);
   }
-  return code;
+  std::cout.flush();
+  const auto& out = decision.at("output");
+  const OutputTarget target{out.at("path").get<std::string>(), out.at("default_name").get<bool>(),
+                            out.at("replace").get<bool>()};
+  if (target.path.empty()) return exit_ok;
+  const BuildInfo b = build_info();
+  results::ResultsFile file{
+      utc_now(), b.version, b.git_commit, {job_provenance(decision, hosts)}, records};
+  const auto t0 = exec::Clock::now();
+  try {
+    const std::string written = write_job_results(target, file);
+    std::fprintf(stderr, "parkit: wrote %s (%zu runs, %.1f ms)\n", written.c_str(), records.size(),
+                 exec::seconds_since(t0) * 1e3);
+    return exit_ok;
+  } catch (const IoError& e) {
+    std::fprintf(stderr, "parkit: results not written: %s\n", e.what());
+    return exit_io;
+  }
 }
 
-/// Reads every run from parkit's JSON outputs (run or sweep --json) and prints the studies.
+/// run and sweep: refuse or warn about oversubscription, execute, print on rank 0.
+int measure_command(Command command, const nlohmann::json& decision) {
+  Plan plan = plan_from_json(decision.at("plan"));
+  const std::vector<std::string> oversubscribed = oversubscription(plan);
+  const auto first = std::find_if(oversubscribed.begin(), oversubscribed.end(),
+                                  [](const std::string& s) { return !s.empty(); });
+  const bool refuse = decision.at("strict").get<bool>() && first != oversubscribed.end();
+  if (exec::job::max(refuse ? 1 : 0) != 0) {  // decided on rank 0, so every rank agrees
+    if (exec::job::rank() == 0)
+      std::fprintf(stderr,
+                   "parkit: environment refused: %s (--strict: use fewer ranks or threads)\n",
+                   first->c_str());
+    return exit_environment;
+  }
+
+  const auto records = execute(plan, oversubscribed);
+  const std::vector<std::string> hosts = exec::job::all_gather(exec::job::node_place().host);
+  int code = exit_code(records);
+  if (exec::job::rank() == 0)
+    code = std::max(code, report_and_save(command, decision, plan, records, hosts));
+  return exec::job::max(code);  // rank 0's write failing fails the job on every rank
+}
+
+/// Reads every run from parkit's results (HDF5 or --json output) and prints the studies.
 int report_command(const std::vector<std::string>& files, const std::string& format) {
   std::vector<results::RunRecord> records;
   for (const std::string& file : files) {
-    std::ifstream in(file);
-    if (!in) throw IoError(fmt::format("{}: cannot open: {}", file, std::strerror(errno)));
-    try {
-      const nlohmann::json j = nlohmann::json::parse(in);
-      if (!j.contains("parkit") || !j.contains("runs"))
-        throw IoError(fmt::format("{}: not a parkit result (no \"parkit\" and \"runs\")", file));
-      for (const auto& run : j.at("runs")) records.push_back(record_from_json(run));
-    } catch (const nlohmann::json::exception& e) {
-      throw IoError(fmt::format("{}: not a parkit result: {}", file, e.what()));
-    }
+    results::ResultsFile f = read_any_results(file);
+    records.insert(records.end(), f.runs.begin(), f.runs.end());
   }
   if (records.empty()) throw IoError("no runs in " + fmt::format("{}", fmt::join(files, ", ")));
   const auto studies = results::analyse(records);
@@ -262,6 +293,32 @@ int report_command(const std::vector<std::string>& files, const std::string& for
   const bool all_verified =
       std::all_of(records.begin(), records.end(), [](const auto& r) { return r.verified; });
   return all_verified ? exit_ok : exit_verification_failed;
+}
+
+/// Gathers the jobs and runs of several results files into one study file.
+int merge_command(const std::vector<std::string>& files, const std::string& output, bool force) {
+  results::ResultsFile merged{utc_now(), build_info().version, build_info().git_commit, {}, {}};
+  for (const std::string& path : files) {
+    if (!results::looks_like_hdf5(path))
+      throw IoError(fmt::format("{}: not a parkit results file (not HDF5)", path));
+    results::ResultsFile f = read_any_results(path);
+    std::map<std::string, std::string> renamed;  // job ids restart at job-0000 in every file
+    for (auto& job : f.jobs) {
+      const std::string id = fmt::format("job-{:04}", merged.jobs.size());
+      renamed[job.id] = id;
+      job.id = id;
+      job.text.emplace_back("source_file", path);
+      merged.jobs.push_back(std::move(job));
+    }
+    for (auto& run : f.runs) {
+      run.job = renamed.count(run.job) ? renamed[run.job] : run.job;
+      merged.runs.push_back(std::move(run));
+    }
+  }
+  const std::string written = write_job_results({output, false, force}, merged);
+  std::fprintf(stderr, "parkit: merged %zu files (%zu jobs, %zu runs) into %s\n", files.size(),
+               merged.jobs.size(), merged.runs.size(), written.c_str());
+  return exit_ok;
 }
 
 int list_command(bool json) {
@@ -363,13 +420,21 @@ nlohmann::json decide(int argc, char** argv) {
   std::vector<std::string> report_files;
   std::string report_format = "table";
   auto* report = app.add_subcommand(
-      "report", "Scaling tables (speedup, efficiency, Karp-Flatt) from parkit's JSON results");
-  report->add_option("files", report_files, "JSON files written by parkit run/sweep --json")
+      "report", "Scaling tables (speedup, efficiency, Karp-Flatt, Amdahl fit) from results files");
+  report->add_option("files", report_files, "HDF5 files from run/sweep/merge (or their --json)")
       ->required();
   report->add_option("--format", report_format, "table, csv or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->envname("PARKIT_FORMAT");
+
+  std::vector<std::string> merge_files;
+  std::string merge_output;
+  bool merge_force = false;
+  auto* merge = app.add_subcommand("merge", "Combine per-job results files into one study file");
+  merge->add_option("files", merge_files, "parkit HDF5 results files")->required();
+  merge->add_option("-o,--output", merge_output, "The study file to write")->required();
+  merge->add_flag("--force", merge_force, "Replace an existing output file");
 
   std::string command_name = "parkit";
   try {
@@ -390,6 +455,17 @@ nlohmann::json decide(int argc, char** argv) {
   if (*list) return {{"command", "list"}, {"json", list_json}};
   if (*info) return {{"command", "info"}, {"json", info_json}};
   if (*report) return {{"command", "report"}, {"files", report_files}, {"format", report_format}};
+  if (*merge) {
+    if (std::filesystem::exists(merge_output) && !merge_force) {
+      std::fprintf(stderr, "parkit merge: -o: '%s' exists (add --force to replace it)\n",
+                   merge_output.c_str());
+      return {{"exit", exit_usage}};
+    }
+    return {{"command", "merge"},
+            {"files", merge_files},
+            {"output", merge_output},
+            {"force", merge_force}};
+  }
 
   const bool is_run = static_cast<bool>(*run);
   const RunOptions& o = is_run ? run_options : sweep_options;
@@ -398,13 +474,19 @@ nlohmann::json decide(int argc, char** argv) {
   try {
     const Plan plan = make_plan(o, is_run ? Command::run : Command::sweep,
                                 {exec::job::size(), exec::job::node_place().local_ranks});
+    const OutputTarget output = choose_output(o);
     return {
         {"command", is_run ? "run" : "sweep"},
         {"json", o.json},
         {"strict", o.strict},
         {"command_line", command_line},
         {"threads_option", o.threads.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.threads)},
-        {"plan", to_json(plan)}};
+        {"plan", to_json(plan)},
+        {"context", o.context},
+        {"output",
+         {{"path", output.path},
+          {"default_name", output.default_name},
+          {"replace", output.replace}}}};
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: %s\n", command_name.c_str(), e.what());
     return {{"exit", exit_usage}};
@@ -425,12 +507,17 @@ int perform(const nlohmann::json& decision) {
   if (command == "report")
     return report_command(decision.at("files").get<std::vector<std::string>>(),
                           decision.at("format").get<std::string>());
+  if (command == "merge")
+    return merge_command(decision.at("files").get<std::vector<std::string>>(),
+                         decision.at("output").get<std::string>(),
+                         decision.at("force").get<bool>());
   return info_command(decision.at("json").get<bool>());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  remember_startup_environment();  // provenance: the user's OMPI_* etc., not MPI_Init's
   std::optional<exec::job::Scope> job;
   try {
     job.emplace(argc, argv);  // first: MPI_Init_thread when built with MPI

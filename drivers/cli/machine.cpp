@@ -79,11 +79,27 @@ MachineInfo machine_info() {
   return m;
 }
 
+namespace {
+std::vector<std::string>& startup_environment() {
+  static std::vector<std::string> snapshot;
+  return snapshot;
+}
+}  // namespace
+
+void remember_startup_environment() {
+  auto& snapshot = startup_environment();
+  snapshot.clear();
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) snapshot.emplace_back(*e);
+}
+
 std::vector<std::pair<std::string, std::string>> environment_with_prefixes(
     const std::vector<std::string>& prefixes) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    const std::string_view entry(*e);
+  std::vector<std::string> now;
+  if (startup_environment().empty())
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) now.emplace_back(*e);
+  for (const std::string& text : startup_environment().empty() ? now : startup_environment()) {
+    const std::string_view entry(text);
     const std::size_t eq = entry.find('=');
     if (eq == std::string_view::npos) continue;
     const std::string_view name = entry.substr(0, eq);

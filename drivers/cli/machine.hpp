@@ -28,7 +28,11 @@ struct MachineInfo {
 /// Bytes this process can still allocate: MemAvailable, capped by a cgroup v2 memory.max.
 [[nodiscard]] std::uint64_t available_memory();
 
-/// All environment variables whose name starts with one of `prefixes`, sorted.
+/// Snapshots the environment as the user launched us, before MPI_Init adds its own variables.
+void remember_startup_environment();
+
+/// All environment variables whose name starts with one of `prefixes`, sorted, as they were at
+/// remember_startup_environment() (or now, if it was never called).
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> environment_with_prefixes(
     const std::vector<std::string>& prefixes);
 

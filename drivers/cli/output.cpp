@@ -90,6 +90,10 @@ std::string scaling_table(const std::vector<results::Study>& studies) {
              p.serial_fraction ? fmt::format("{:.3f}", *p.serial_fraction) : "-",
              p.verified ? "yes" : "NO", p.oversubscribed ? "oversubscribed" : ""});
     out += t.str(0);
+    if (s.amdahl_serial_fraction)
+      out += fmt::format("Amdahl fit: serial fraction {:.4f}, speedup limit {}\n",
+                         *s.amdahl_serial_fraction,
+                         s.amdahl_limit ? fmt::format("{:.1f}", *s.amdahl_limit) : "none");
     if (!s.invariant_holds) out += "warning: " + s.invariant_note + "\n";
   }
   return out;

@@ -24,6 +24,10 @@ struct RunOptions {
   bool roofline = false;
   bool json = false;
   bool strict = false;  ///< refuse (exit 3) instead of warning when cores are oversubscribed
+  std::string output;   ///< results file; empty: a default name in PARKIT_RESULTS_DIR or .
+  bool no_output = false;
+  bool force = false;                ///< replace an existing output file
+  std::vector<std::string> context;  ///< key=value pairs recorded in the provenance
 };
 
 struct Skipped {

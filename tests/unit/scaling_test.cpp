@@ -63,6 +63,26 @@ TEST(Scaling, BrokenInvariantsAreReported) {
   EXPECT_NE(weak[0].invariant_note.find("per worker"), std::string::npos);
 }
 
+TEST(Scaling, AmdahlFitRecoversAKnownSerialFraction) {
+  // times from Amdahl's law with f = 0.1: T(p) = T1 (f + (1 - f) / p)
+  std::vector<RunRecord> runs;
+  for (unsigned p : {1u, 2u, 4u, 8u})
+    runs.push_back(synthetic("openmp", p, 100, 10 * (0.1 + 0.9 / p)));
+  const auto s = analyse(runs);
+  ASSERT_TRUE(s[0].amdahl_serial_fraction.has_value());
+  EXPECT_NEAR(*s[0].amdahl_serial_fraction, 0.1, 1e-12);
+  EXPECT_NEAR(*s[0].amdahl_limit, 10.0, 1e-9);
+  for (const auto& point : s[0].points) {
+    if (point.serial_fraction) {
+      EXPECT_NEAR(*point.serial_fraction, 0.1, 1e-12);  // Karp-Flatt agrees on exact Amdahl data
+    }
+  }
+  // one point: nothing to fit; weak scaling: no Amdahl
+  EXPECT_FALSE(analyse({synthetic("openmp", 1, 100, 1)})[0].amdahl_serial_fraction);
+  EXPECT_FALSE(analyse({synthetic("t", 1, 100, 1, "weak"), synthetic("t", 2, 200, 1, "weak")})[0]
+                   .amdahl_serial_fraction);
+}
+
 TEST(Scaling, StudiesAreSplitByKernelModelAndMode) {
   const auto s = analyse({synthetic("threads", 1, 100, 1), synthetic("openmp", 1, 100, 1),
                           synthetic("threads", 2, 100, 1, "weak")});
