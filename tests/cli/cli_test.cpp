@@ -52,7 +52,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"--warmup -1", "--warmup: -1 is out of range"},
         BadInput{"--bind sideways",
                  "--bind: unknown policy 'sideways' (accepted: none, close, spread)"},
-        BadInput{"--no-such-option", "--no-such-option"}),
+        BadInput{"--no-such-option", "--no-such-option"},
+        BadInput{"-o /", "-o: '/' is a directory"},
+        BadInput{"-o /no/such/dir/x.h5", "-o: directory '/no/such/dir' does not exist"},
+        BadInput{"-o /proc/version", "-o: '/proc/version' exists (add --force to replace it)"},
+        BadInput{"--no-output -o x.h5", "-o: conflicts with --no-output"},
+        BadInput{"--context novalue", "--context: 'novalue' is not key=value"}),
     [](const ::testing::TestParamInfo<BadInput>& param_info) {
       return "case" + std::to_string(param_info.index);
     });

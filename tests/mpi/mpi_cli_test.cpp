@@ -3,9 +3,11 @@
 // rank, no hang when one rank fails, exact results on 1, 2 and 4 ranks.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "results/results_file.hpp"
 #include "support/process.hpp"
 
 namespace {
@@ -80,6 +82,24 @@ INSTANTIATE_TEST_SUITE_P(Mpi, OnRanks, ::testing::Values(1, 2, 4),
                            return "np" + std::to_string(param_info.param);
                          });
 
+TEST(MpiCli, TheJobFileCarriesEveryRanksTimesAndHosts) {
+  const std::string path = parkit::testing::results_dir() + "/two_ranks.h5";
+  std::filesystem::remove(path);
+  const Result r = mpirun(2, "run -k sum_squares -m mpi -n 1e6 --reps 4 -o " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(count(r.err, "parkit: wrote " + path), 1) << r.err;  // rank 0 alone writes
+  const parkit::results::ResultsFile f = parkit::results::read_results(path);
+  ASSERT_EQ(f.runs.size(), 1u);
+  const auto& run = f.runs[0];
+  ASSERT_EQ(run.rank_times.size(), 4u);
+  for (const auto& per_rank : run.rank_times) EXPECT_EQ(per_rank.size(), 2u);  // [rep][rank]
+  ASSERT_EQ(run.placement.size(), 2u);
+  for (const auto& p : run.placement) EXPECT_FALSE(p.host.empty());
+  ASSERT_EQ(f.jobs.size(), 1u);
+  EXPECT_EQ(f.jobs[0].hosts.size(), 2u);  // both ranks' hosts
+  EXPECT_EQ(run.observed, "333332833333500000");
+}
+
 TEST(MpiCli, WithoutMpirunTheMpiModelRunsAsOneRank) {
   const Result r = parkit::testing::run_command(std::string(PARKIT_BINARY) +
                                                 " run -m mpi -k sum_squares -n 1e6 --json");
@@ -121,7 +141,7 @@ TEST(MpiCli, MpirunSweepPrintsARanksTable) {
     EXPECT_NE(r.out.find(row), std::string::npos) << row << "\n" << r.out;
   EXPECT_NE(r.err.find("4 rank(s) x 1 thread(s), OVERSUBSCRIBED"), std::string::npos) << r.err;
   const Result json = parkit::testing::run_command(std::string(PARKIT_BINARY) +
-                                                   " report --format json " + out + "/*.json");
+                                                   " report --format json " + out + "/study.h5");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const auto study = nlohmann::json::parse(json.out)["studies"][0];
   ASSERT_EQ(study["points"].size(), 3u);

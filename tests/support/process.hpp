@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -26,17 +27,29 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
-/// `env -u PARKIT_*... <env> <command>`: the caller's PARKIT_* twins never leak into a test.
+/// A directory of this test process for results files written by default (PARKIT_RESULTS_DIR).
+inline std::string results_dir() {
+  static const std::string dir = [] {
+    const std::string d = ::testing::TempDir() + "parkit_results_" + std::to_string(getpid());
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+/// `env -u PARKIT_*... <env> <command>`: the caller's PARKIT_* twins never leak into a test, and
+/// results written by default land in results_dir(), not in the build tree.
 inline Result run_command(const std::string& command, const std::string& env = "") {
   static int counter = 0;
   const std::string base = ::testing::TempDir() + "parkit_e2e_" + std::to_string(getpid()) + "_" +
                            std::to_string(++counter);
   std::string unset;
-  for (const char* twin : {"KERNELS", "MODELS", "SIZE", "THREADS", "BIND", "REPS", "WARMUP",
-                           "ROOFLINE", "JSON", "SCALING", "STRICT", "FORMAT"})
+  for (const char* twin :
+       {"KERNELS", "MODELS", "SIZE", "THREADS", "BIND", "REPS", "WARMUP", "ROOFLINE", "JSON",
+        "SCALING", "STRICT", "FORMAT", "OUTPUT", "NO_OUTPUT", "FORCE", "CONTEXT"})
     unset += std::string("-u PARKIT_") + twin + " ";
-  const std::string cmd =
-      "env " + unset + env + " " + command + " >" + base + ".out 2>" + base + ".err";
+  const std::string cmd = "env " + unset + "PARKIT_RESULTS_DIR=" + results_dir() + " " + env + " " +
+                          command + " >" + base + ".out 2>" + base + ".err";
   const int status = std::system(cmd.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
