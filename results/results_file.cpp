@@ -171,39 +171,49 @@ JobProvenance read_job(hid_t jobs, const std::string& id) {
   return job;
 }
 
+/// A scalar field of RunRecord and the attribute it is stored as: write_run and read_run both
+/// walk these lists, so the two can never disagree about a field.
+template <class T, class Owner = RunRecord>
+struct Field {
+  const char* name;
+  T Owner::*member;
+};
+constexpr Field<std::string> text_fields[] = {
+    {"job", &RunRecord::job},          {"kernel", &RunRecord::kernel},
+    {"model", &RunRecord::model},      {"scaling", &RunRecord::scaling},
+    {"bind", &RunRecord::bind},        {"expected", &RunRecord::expected},
+    {"observed", &RunRecord::observed}};
+constexpr Field<std::int64_t> int64_fields[] = {{"n_global", &RunRecord::n_global},
+                                                {"n_per_rank", &RunRecord::n_per_rank}};
+constexpr Field<int> int_fields[] = {{"ranks", &RunRecord::ranks},
+                                     {"reps", &RunRecord::reps},
+                                     {"warmup", &RunRecord::warmup},
+                                     {"failed_reps", &RunRecord::failed_reps}};
+constexpr Field<double> double_fields[] = {{"bytes_per_elem", &RunRecord::bytes_per_elem},
+                                           {"flops_per_elem", &RunRecord::flops_per_elem},
+                                           {"timer_resolution_s", &RunRecord::timer_resolution},
+                                           {"imbalance", &RunRecord::imbalance},
+                                           {"gbytes_per_s", &RunRecord::gbytes_per_s},
+                                           {"gflops_per_s", &RunRecord::gflops_per_s},
+                                           {"ns_per_elem", &RunRecord::ns_per_elem}};
+constexpr Field<bool> bool_fields[] = {{"verified", &RunRecord::verified},
+                                       {"bandwidth_bound", &RunRecord::bandwidth_bound},
+                                       {"oversubscribed", &RunRecord::oversubscribed}};
+constexpr Field<double, Summary> time_fields[] = {
+    {"time_min_s", &Summary::min},       {"time_median_s", &Summary::median},
+    {"time_mean_s", &Summary::mean},     {"time_max_s", &Summary::max},
+    {"time_stddev_s", &Summary::stddev}, {"time_cv", &Summary::cv}};
+
 void write_run(hid_t runs, const std::string& id, const RunRecord& r) {
   const h5::Group g = h5::create_group(runs, id);
   const hid_t o = g.get();
-  write_attribute(o, "job", r.job);
-  write_attribute(o, "kernel", r.kernel);
-  write_attribute(o, "model", r.model);
-  write_attribute(o, "scaling", r.scaling);
-  write_attribute(o, "bind", r.bind);
-  write_attribute(o, "n_global", std::int64_t{r.n_global});
-  write_attribute(o, "n_per_rank", std::int64_t{r.n_per_rank});
-  write_attribute(o, "ranks", std::int64_t{r.ranks});
+  for (const auto& f : text_fields) write_attribute(o, f.name, r.*f.member);
+  for (const auto& f : int64_fields) write_attribute(o, f.name, r.*f.member);
+  for (const auto& f : int_fields) write_attribute(o, f.name, std::int64_t{r.*f.member});
+  for (const auto& f : double_fields) write_attribute(o, f.name, r.*f.member);
+  for (const auto& f : bool_fields) write_attribute(o, f.name, r.*f.member);
+  for (const auto& f : time_fields) write_attribute(o, f.name, r.time.*f.member);
   write_attribute(o, "threads", std::int64_t{r.threads});
-  write_attribute(o, "reps", std::int64_t{r.reps});
-  write_attribute(o, "warmup", std::int64_t{r.warmup});
-  write_attribute(o, "bytes_per_elem", r.bytes_per_elem);
-  write_attribute(o, "flops_per_elem", r.flops_per_elem);
-  write_attribute(o, "bandwidth_bound", r.bandwidth_bound);
-  write_attribute(o, "oversubscribed", r.oversubscribed);
-  write_attribute(o, "timer_resolution_s", r.timer_resolution);
-  write_attribute(o, "verified", r.verified);
-  write_attribute(o, "failed_reps", std::int64_t{r.failed_reps});
-  write_attribute(o, "expected", r.expected);
-  write_attribute(o, "observed", r.observed);
-  write_attribute(o, "time_min_s", r.time.min);
-  write_attribute(o, "time_median_s", r.time.median);
-  write_attribute(o, "time_mean_s", r.time.mean);
-  write_attribute(o, "time_max_s", r.time.max);
-  write_attribute(o, "time_stddev_s", r.time.stddev);
-  write_attribute(o, "time_cv", r.time.cv);
-  write_attribute(o, "imbalance", r.imbalance);
-  write_attribute(o, "gbytes_per_s", r.gbytes_per_s);
-  write_attribute(o, "gflops_per_s", r.gflops_per_s);
-  write_attribute(o, "ns_per_elem", r.ns_per_elem);
   write_attribute(o, "percent_of_triad", r.percent_of_triad.value_or(no_value));
   write_attribute(o, "warnings", r.warnings);
   h5::write_dataset(o, "rank_seconds", r.rank_times, "s");
@@ -229,34 +239,14 @@ RunRecord read_run(hid_t runs, const std::string& id) {
   const h5::Group g = h5::open_group(runs, id);
   const hid_t o = g.get();
   RunRecord r;
-  r.job = h5::read_string_attribute(o, "job");
-  r.kernel = h5::read_string_attribute(o, "kernel");
-  r.model = h5::read_string_attribute(o, "model");
-  r.scaling = h5::read_string_attribute(o, "scaling");
-  r.bind = h5::read_string_attribute(o, "bind");
-  r.n_global = h5::read_int_attribute(o, "n_global");
-  r.n_per_rank = h5::read_int_attribute(o, "n_per_rank");
-  r.ranks = static_cast<int>(h5::read_int_attribute(o, "ranks"));
+  for (const auto& f : text_fields) r.*f.member = h5::read_string_attribute(o, f.name);
+  for (const auto& f : int64_fields) r.*f.member = h5::read_int_attribute(o, f.name);
+  for (const auto& f : int_fields)
+    r.*f.member = static_cast<int>(h5::read_int_attribute(o, f.name));
+  for (const auto& f : double_fields) r.*f.member = h5::read_double_attribute(o, f.name);
+  for (const auto& f : bool_fields) r.*f.member = h5::read_bool_attribute(o, f.name);
+  for (const auto& f : time_fields) r.time.*f.member = h5::read_double_attribute(o, f.name);
   r.threads = static_cast<unsigned>(h5::read_int_attribute(o, "threads"));
-  r.reps = static_cast<int>(h5::read_int_attribute(o, "reps"));
-  r.warmup = static_cast<int>(h5::read_int_attribute(o, "warmup"));
-  r.bytes_per_elem = h5::read_double_attribute(o, "bytes_per_elem");
-  r.flops_per_elem = h5::read_double_attribute(o, "flops_per_elem");
-  r.bandwidth_bound = h5::read_bool_attribute(o, "bandwidth_bound");
-  r.oversubscribed = h5::read_bool_attribute(o, "oversubscribed");
-  r.timer_resolution = h5::read_double_attribute(o, "timer_resolution_s");
-  r.verified = h5::read_bool_attribute(o, "verified");
-  r.failed_reps = static_cast<int>(h5::read_int_attribute(o, "failed_reps"));
-  r.expected = h5::read_string_attribute(o, "expected");
-  r.observed = h5::read_string_attribute(o, "observed");
-  r.time = {
-      h5::read_double_attribute(o, "time_min_s"),    h5::read_double_attribute(o, "time_median_s"),
-      h5::read_double_attribute(o, "time_mean_s"),   h5::read_double_attribute(o, "time_max_s"),
-      h5::read_double_attribute(o, "time_stddev_s"), h5::read_double_attribute(o, "time_cv")};
-  r.imbalance = h5::read_double_attribute(o, "imbalance");
-  r.gbytes_per_s = h5::read_double_attribute(o, "gbytes_per_s");
-  r.gflops_per_s = h5::read_double_attribute(o, "gflops_per_s");
-  r.ns_per_elem = h5::read_double_attribute(o, "ns_per_elem");
   const double percent = h5::read_double_attribute(o, "percent_of_triad");
   if (!std::isnan(percent)) r.percent_of_triad = percent;
   r.warnings = h5::read_strings_attribute(o, "warnings");
