@@ -226,7 +226,11 @@ std::vector<std::pair<std::string, std::string>> string_attributes(hid_t object)
         H5Aopen_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT),
         "H5Aopen_by_idx");
     const Type type(H5Aget_type(a.get()), "H5Aget_type");
-    if (H5Tget_class(type.get()) != H5T_STRING) continue;
+    const Space space(H5Aget_space(a.get()), "H5Aget_space");
+    // scalar strings only: a string list (e.g. hosts) has its own reader
+    if (H5Tget_class(type.get()) != H5T_STRING ||
+        H5Sget_simple_extent_type(space.get()) != H5S_SCALAR)
+      continue;
     const ssize_t length = H5Aget_name(a.get(), 0, nullptr);
     if (length < 0) fail("H5Aget_name");
     std::string name(static_cast<std::size_t>(length), '\0');

@@ -89,7 +89,7 @@ void write_attribute(hid_t object, const std::string& name, const std::vector<st
 [[nodiscard]] bool read_bool_attribute(hid_t object, const std::string& name);
 [[nodiscard]] std::vector<std::string> read_strings_attribute(hid_t object,
                                                               const std::string& name);
-/// Every attribute of an object whose value is a string, as (name, value).
+/// Every attribute of an object whose value is a single string, as (name, value).
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> string_attributes(hid_t object);
 
 // Datasets with a `units` attribute: 1-D and 2-D doubles, 1-D bools, ints and strings.

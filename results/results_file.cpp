@@ -163,7 +163,6 @@ JobProvenance read_job(hid_t jobs, const std::string& id) {
     if (H5Aget_name(a.get(), sizeof name, name) < 0) h5::fail("H5Aget_name");
     job.numbers.emplace_back(name, h5::read_double_attribute(g.get(), name));
   }
-  std::erase_if(job.text, [](const auto& kv) { return kv.first == "hosts"; });
   job.hosts = h5::read_strings_attribute(g.get(), "hosts");
   job.environment = read_pairs(g.get(), "environment");
   job.openmp_icvs = read_pairs(g.get(), "openmp_icvs");
