@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
   }
   const double u128_us = median(exact_us), native_median = median(native_us);
   if (rank == 0) {
-    std::printf("ranks %d, %d interleaved samples x %d calls, median per call\n", parkit::exec::job::size(),
-                samples, calls_per_sample);
+    std::printf("ranks %d, %d interleaved samples x %d calls, median per call\n",
+                parkit::exec::job::size(), samples, calls_per_sample);
     std::printf("u128 exact (user op)      %.3f us   sum = %s\n", u128_us,
                 parkit::to_string(exact).c_str());
     std::printf("2 x uint64 MPI_SUM        %.3f us\n", native_median);

@@ -42,30 +42,16 @@ nlohmann::json to_object(const std::vector<std::pair<std::string, std::string>>&
   return j;
 }
 
-/// Where and how a result was obtained: enough to answer "which flags, which binding, which
-/// OMP_* settings" from the JSON alone.
-nlohmann::json provenance_json(const nlohmann::json& decision) {
-  const BuildInfo b = build_info();
-  const MachineInfo m = machine_info();
-  return {{"command_line", decision.at("command_line")},
-          {"threads_option", decision.at("threads_option")},
-          {"ranks", exec::job::size()},
-          {"build",
-           {{"compiler", b.compiler},
-            {"flags", b.flags},
-            {"build_type", b.build_type},
-            {"openmp", b.openmp},
-            {"mpi", b.mpi}}},
-          {"machine",
-           {{"host", m.host},
-            {"os", m.os},
-            {"cpu", m.cpu_model},
-            {"cpus_online", m.logical_cpus},
-            {"cpus_allowed", m.allowed_cpus},
-            {"memory_total_bytes", m.memory_total}}},
-          {"openmp_icvs", to_object(exec::openmp_icvs())},
-          {"environment",
-           to_object(environment_with_prefixes({"OMP_", "OMPI_", "SLURM_", "PARKIT_"}))}};
+/// The job's provenance as JSON: the same record the results file stores (--json shows it).
+nlohmann::json provenance_json(const results::JobProvenance& job) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [key, value] : job.text) j[key] = value;
+  for (const auto& [key, value] : job.numbers) j[key] = value;
+  j["hosts"] = job.hosts;
+  j["environment"] = to_object(job.environment);
+  j["openmp_icvs"] = to_object(job.openmp_icvs);
+  j["context"] = to_object(job.context);
+  return j;
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
@@ -215,12 +201,13 @@ int report_and_save(Command command, const nlohmann::json& decision, const Plan&
                     const std::vector<std::string>& hosts) {
   const auto studies =
       command == Command::sweep ? results::analyse(records) : std::vector<results::Study>{};
+  const results::JobProvenance provenance = job_provenance(decision, hosts);
   if (decision.at("json").get<bool>()) {
     nlohmann::json runs = nlohmann::json::array(), scaling = nlohmann::json::array();
     for (const auto& r : records) runs.push_back(to_json(r));
     for (const auto& s : studies) scaling.push_back(to_json(s));
     nlohmann::json out = {{"parkit", header_json()},
-                          {"provenance", provenance_json(decision)},
+                          {"provenance", provenance_json(provenance)},
                           {"runs", runs},
                           {"skipped", to_json(plan.skipped)}};
     if (command == Command::sweep) out["studies"] = scaling;
@@ -235,8 +222,7 @@ int report_and_save(Command command, const nlohmann::json& decision, const Plan&
                             out.at("replace").get<bool>()};
   if (target.path.empty()) return exit_ok;
   const BuildInfo b = build_info();
-  results::ResultsFile file{
-      utc_now(), b.version, b.git_commit, {job_provenance(decision, hosts)}, records};
+  results::ResultsFile file{utc_now(), b.version, b.git_commit, {provenance}, records};
   const auto t0 = exec::Clock::now();
   try {
     const std::string written = write_job_results(target, file);
