@@ -157,7 +157,7 @@ std::vector<std::string> oversubscription(const Plan& plan) {
 std::vector<results::RunRecord> execute(Plan& plan,
                                         const std::vector<std::string>& oversubscribed) {
   const int rank = exec::job::rank(), ranks = exec::job::size();
-  Progress progress(rank == 0 ? plan.runs.size() : 0);
+  Progress progress(plan.runs.size(), /*shown=*/rank == 0);
   std::vector<results::RunRecord> records;
   for (std::size_t k = 0; k < plan.runs.size(); ++k) {
     auto& request = plan.runs[k];

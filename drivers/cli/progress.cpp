@@ -11,8 +11,8 @@ namespace {
 constexpr double quiet_seconds = 2.0;
 }
 
-Progress::Progress(std::size_t runs)
-    : runs_(runs), started_(exec::Clock::now()), enabled_(isatty(STDERR_FILENO) == 1) {}
+Progress::Progress(std::size_t runs, bool shown)
+    : runs_(runs), started_(exec::Clock::now()), enabled_(shown && isatty(STDERR_FILENO) == 1) {}
 
 Progress::~Progress() { finish(); }
 

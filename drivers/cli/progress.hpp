@@ -11,7 +11,8 @@ namespace parkit::cli {
 
 class Progress {
  public:
-  explicit Progress(std::size_t runs);
+  /// Draws nothing unless `shown` (only rank 0 prints) and stderr is a terminal.
+  Progress(std::size_t runs, bool shown);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
