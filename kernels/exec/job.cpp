@@ -25,9 +25,22 @@ std::string host_name() {
 
 NodePlace cached_place{host_name(), 0, 1};  // set once, collectively, by Scope
 
+/// True when a launcher (mpirun, srun with PMI/PMIx) started us; false for a singleton.
+bool launched_by_mpirun() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
+    if (std::getenv(name) != nullptr) return true;
+  return false;
+}
+
 struct Scope::State {
   mpi::Environment environment;
-  State(int& argc, char**& argv) : environment(argc, argv) {}
+  State(int& argc, char**& argv) : environment((prepare_singleton(), argc), argv) {}
+  // Open MPI's default singleton starts a helper daemon, which resolves the host name: 5 s per
+  // start where it does not resolve (seen in a fresh debootstrap root). parkit never spawns
+  // processes, so an isolated singleton loses nothing; a user's own setting wins.
+  static void prepare_singleton() {
+    if (!launched_by_mpirun()) setenv("OMPI_MCA_ess_singleton_isolated", "1", /*overwrite=*/0);
+  }
 };
 Scope::Scope(int& argc, char**& argv) : state_(std::make_unique<State>(argc, argv)) {
   const mpi::NodeLocal local = mpi::node_local();  // collective: every rank builds a Scope
