@@ -6,7 +6,7 @@ set -euo pipefail
 parkit=${1:-build/release/parkit}
 runs=${2:-11}
 if [[ $(id -u) -eq 0 ]]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
-work=(run -k sum_squares -m mpi -n 1000 --reps 1 --warmup 0)
+work=(run -k sum_squares -m mpi -n 1000 --reps 1 --warmup 0 --no-output)
 declare -A times
 for ((i = 0; i < runs; i++)); do
   for variant in default ob1 singleton; do

@@ -115,11 +115,17 @@ results::JobProvenance job_provenance(const nlohmann::json& decision,
 }
 
 std::string write_job_results(const OutputTarget& target, const results::ResultsFile& file) {
+  std::vector<unsigned char> image;
+  try {
+    image = results::encode(file);  // once: a taken name only changes where it goes
+  } catch (const h5::Error& e) {
+    throw IoError(fmt::format("{}: {}", target.path, e.what()));
+  }
   std::string path = target.path;
   const fs::path base(target.path);
   for (int attempt = 1;; ++attempt) {
     try {
-      results::write_results(path, file, target.replace);
+      results::publish(path, image, target.replace);
       return path;
     } catch (const results::FileExists&) {
       // two jobs in the same second on one host: a generated name takes the next suffix
@@ -129,8 +135,6 @@ std::string write_job_results(const OutputTarget& target, const results::Results
                  .string();
     } catch (const std::system_error& e) {
       throw IoError(e.what());
-    } catch (const h5::Error& e) {
-      throw IoError(fmt::format("{}: {}", path, e.what()));
     }
   }
 }
