@@ -62,13 +62,6 @@ NodeLocal node_local() {
   return local;
 }
 
-std::string processor_name() {
-  char name[MPI_MAX_PROCESSOR_NAME] = {};
-  int length = 0;
-  check(MPI_Get_processor_name(name, &length));
-  return std::string(name, static_cast<std::size_t>(length));
-}
-
 void abort_world(int code) {
   MPI_Abort(MPI_COMM_WORLD, code);
   std::abort();  // MPI_Abort does not return; this keeps [[noreturn]] honest if it ever did

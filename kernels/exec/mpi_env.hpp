@@ -46,8 +46,6 @@ struct NodeLocal {
   int size = 1;
 };
 [[nodiscard]] NodeLocal node_local();
-/// MPI_Get_processor_name.
-[[nodiscard]] std::string processor_name();
 
 /// Ends every rank of the job: used when one rank fails and the others would wait forever.
 [[noreturn]] void abort_world(int code);
