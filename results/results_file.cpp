@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "results/results_file.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <string_view>
 
 #include "results/atomic_file.hpp"
 #include "results/h5.hpp"
@@ -16,12 +19,76 @@ using h5::write_attribute;
 
 constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
 
-std::string run_id(std::size_t i) {
-  std::string digits = std::to_string(i);
-  return "run-" + std::string(digits.size() < 4 ? 4 - digits.size() : 0, '0') + digits;
+/// "run-0042", "io-0042": zero-padded to four digits, so that name order is run order.
+std::string numbered_id(std::string_view prefix, std::size_t i) {
+  const std::string digits = std::to_string(i);
+  std::string id(prefix);
+  id.append(digits.size() < 4 ? 4 - digits.size() : 0, '0');
+  id += digits;
+  return id;
+}
+std::string run_id(std::size_t i) { return numbered_id("run-", i); }
+std::string io_run_id(std::size_t i) { return numbered_id("io-", i); }
+
+/// Group members in number order: name order, except that "run-10000" follows "run-9999".
+std::vector<std::string> ids_in_order(hid_t group) {
+  std::vector<std::string> ids = h5::members(group);
+  std::stable_sort(ids.begin(), ids.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
+  return ids;
 }
 
-/// One row of /table: fixed-size fields so h5py gives a plain numpy record array.
+h5::Type fixed_string(std::size_t size) {
+  h5::Type t(H5Tcopy(H5T_C_S1), "H5Tcopy");
+  h5::check(H5Tset_size(t.get(), size), "H5Tset_size");
+  h5::check(H5Tset_strpad(t.get(), H5T_STR_NULLPAD), "H5Tset_strpad");
+  return t;
+}
+
+template <std::size_t N>
+void copy_text(char (&field)[N], const std::string& text) {
+  std::memset(field, 0, N);
+  std::memcpy(field, text.data(), std::min(N, text.size()));  // NULLPAD: full width allowed
+}
+
+/// A flat table (/table, /io_table): one compound row per run, with fixed-size fields so h5py
+/// gives a plain numpy record array and pandas reads it in one line, and a `units` attribute
+/// naming each column's unit in column order. Columns are declared in the row's field order.
+template <class Row>
+class CompoundTable {
+ public:
+  CompoundTable() : type_(H5Tcreate(H5T_COMPOUND, sizeof(Row)), "H5Tcreate(compound)") {}
+  /// A fixed-length ASCII column (NULLPAD).
+  void text(const char* name, std::size_t offset, std::size_t size) {
+    const h5::Type s = fixed_string(size);
+    h5::check(H5Tinsert(type_.get(), name, offset, s.get()), name);
+    units_.emplace_back("1");
+  }
+  void number(const char* name, std::size_t offset, hid_t type, const char* unit) {
+    h5::check(H5Tinsert(type_.get(), name, offset, type), name);
+    units_.emplace_back(unit);
+  }
+  void write(hid_t file, const char* name, const std::vector<Row>& rows) const {
+    const hsize_t count = rows.size();
+    const h5::Space space(H5Screate_simple(1, &count, nullptr), "H5Screate_simple");
+    std::string where = "/";
+    where += name;
+    const h5::Dataset table(
+        H5Dcreate2(file, name, type_.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        std::string("creating ").append(where));
+    if (!rows.empty())
+      h5::check(H5Dwrite(table.get(), type_.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
+                std::string("writing ").append(where));
+    write_attribute(table.get(), "units", units_);  // one per column, in column order
+  }
+
+ private:
+  h5::Type type_;
+  std::vector<std::string> units_;
+};
+
+/// One row of /table.
 struct TableRow {
   char run[16];
   char job[16];
@@ -34,19 +101,6 @@ struct TableRow {
   double gbytes_per_s, gflops_per_s, ns_per_elem, percent_of_triad;
   std::int8_t verified, oversubscribed;
 };
-
-template <std::size_t N>
-void copy_text(char (&field)[N], const std::string& text) {
-  std::memset(field, 0, N);
-  std::memcpy(field, text.data(), std::min(N, text.size()));  // NULLPAD: full width allowed
-}
-
-h5::Type fixed_string(std::size_t size) {
-  h5::Type t(H5Tcopy(H5T_C_S1), "H5Tcopy");
-  h5::check(H5Tset_size(t.get(), size), "H5Tset_size");
-  h5::check(H5Tset_strpad(t.get(), H5T_STR_NULLPAD), "H5Tset_strpad");
-  return t;
-}
 
 void write_table(hid_t file, const ResultsFile& f) {
   std::vector<TableRow> rows(f.runs.size());
@@ -78,52 +132,107 @@ void write_table(hid_t file, const ResultsFile& f) {
     row.verified = r.verified;
     row.oversubscribed = r.oversubscribed;
   }
-  h5::Type type(H5Tcreate(H5T_COMPOUND, sizeof(TableRow)), "H5Tcreate(compound)");
-  std::vector<std::string> units;
-  auto text = [&](const char* name, std::size_t offset, std::size_t size) {
-    const h5::Type s = fixed_string(size);
-    h5::check(H5Tinsert(type.get(), name, offset, s.get()), name);
-    units.emplace_back("1");
-  };
-  auto number = [&](const char* name, std::size_t offset, hid_t t, const char* unit) {
-    h5::check(H5Tinsert(type.get(), name, offset, t), name);
-    units.emplace_back(unit);
-  };
+  CompoundTable<TableRow> t;
   const h5::Type boolean = h5::bool_type();
-  text("run", offsetof(TableRow, run), sizeof(TableRow::run));
-  text("job", offsetof(TableRow, job), sizeof(TableRow::job));
-  text("kernel", offsetof(TableRow, kernel), sizeof(TableRow::kernel));
-  text("model", offsetof(TableRow, model), sizeof(TableRow::model));
-  text("scaling", offsetof(TableRow, scaling), sizeof(TableRow::scaling));
-  number("n_global", offsetof(TableRow, n_global), H5T_NATIVE_INT64, "elements");
-  number("n_per_rank", offsetof(TableRow, n_per_rank), H5T_NATIVE_INT64, "elements");
-  number("ranks", offsetof(TableRow, ranks), H5T_NATIVE_INT32, "1");
-  number("threads", offsetof(TableRow, threads), H5T_NATIVE_INT32, "1");
-  number("reps", offsetof(TableRow, reps), H5T_NATIVE_INT32, "1");
-  number("warmup", offsetof(TableRow, warmup), H5T_NATIVE_INT32, "1");
-  number("median_s", offsetof(TableRow, median_s), H5T_NATIVE_DOUBLE, "s");
-  number("min_s", offsetof(TableRow, min_s), H5T_NATIVE_DOUBLE, "s");
-  number("mean_s", offsetof(TableRow, mean_s), H5T_NATIVE_DOUBLE, "s");
-  number("max_s", offsetof(TableRow, max_s), H5T_NATIVE_DOUBLE, "s");
-  number("stddev_s", offsetof(TableRow, stddev_s), H5T_NATIVE_DOUBLE, "s");
-  number("cv", offsetof(TableRow, cv), H5T_NATIVE_DOUBLE, "1");
-  number("imbalance", offsetof(TableRow, imbalance), H5T_NATIVE_DOUBLE, "1");
-  number("gbytes_per_s", offsetof(TableRow, gbytes_per_s), H5T_NATIVE_DOUBLE, "GB/s");
-  number("gflops_per_s", offsetof(TableRow, gflops_per_s), H5T_NATIVE_DOUBLE, "GFLOP/s");
-  number("ns_per_elem", offsetof(TableRow, ns_per_elem), H5T_NATIVE_DOUBLE, "ns");
-  number("percent_of_triad", offsetof(TableRow, percent_of_triad), H5T_NATIVE_DOUBLE, "%");
-  number("verified", offsetof(TableRow, verified), boolean.get(), "1");
-  number("oversubscribed", offsetof(TableRow, oversubscribed), boolean.get(), "1");
+  t.text("run", offsetof(TableRow, run), sizeof(TableRow::run));
+  t.text("job", offsetof(TableRow, job), sizeof(TableRow::job));
+  t.text("kernel", offsetof(TableRow, kernel), sizeof(TableRow::kernel));
+  t.text("model", offsetof(TableRow, model), sizeof(TableRow::model));
+  t.text("scaling", offsetof(TableRow, scaling), sizeof(TableRow::scaling));
+  t.number("n_global", offsetof(TableRow, n_global), H5T_NATIVE_INT64, "elements");
+  t.number("n_per_rank", offsetof(TableRow, n_per_rank), H5T_NATIVE_INT64, "elements");
+  t.number("ranks", offsetof(TableRow, ranks), H5T_NATIVE_INT32, "1");
+  t.number("threads", offsetof(TableRow, threads), H5T_NATIVE_INT32, "1");
+  t.number("reps", offsetof(TableRow, reps), H5T_NATIVE_INT32, "1");
+  t.number("warmup", offsetof(TableRow, warmup), H5T_NATIVE_INT32, "1");
+  t.number("median_s", offsetof(TableRow, median_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("min_s", offsetof(TableRow, min_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("mean_s", offsetof(TableRow, mean_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("max_s", offsetof(TableRow, max_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("stddev_s", offsetof(TableRow, stddev_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("cv", offsetof(TableRow, cv), H5T_NATIVE_DOUBLE, "1");
+  t.number("imbalance", offsetof(TableRow, imbalance), H5T_NATIVE_DOUBLE, "1");
+  t.number("gbytes_per_s", offsetof(TableRow, gbytes_per_s), H5T_NATIVE_DOUBLE, "GB/s");
+  t.number("gflops_per_s", offsetof(TableRow, gflops_per_s), H5T_NATIVE_DOUBLE, "GFLOP/s");
+  t.number("ns_per_elem", offsetof(TableRow, ns_per_elem), H5T_NATIVE_DOUBLE, "ns");
+  t.number("percent_of_triad", offsetof(TableRow, percent_of_triad), H5T_NATIVE_DOUBLE, "%");
+  t.number("verified", offsetof(TableRow, verified), boolean.get(), "1");
+  t.number("oversubscribed", offsetof(TableRow, oversubscribed), boolean.get(), "1");
+  t.write(file, "table", rows);
+}
 
-  const hsize_t count = rows.size();
-  const h5::Space space(H5Screate_simple(1, &count, nullptr), "H5Screate_simple");
-  const h5::Dataset table(
-      H5Dcreate2(file, "table", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-      "creating /table");
-  if (!rows.empty())
-    h5::check(H5Dwrite(table.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
-              "writing /table");
-  write_attribute(table.get(), "units", units);  // one per column, in column order
+/// One row of /io_table: an I/O run's parameters and headline numbers, counts over its reps.
+struct IoTableRow {
+  char io_run[16];
+  char job[16];
+  char driver[16];
+  std::int64_t requests;
+  std::int32_t concurrency, pool_threads, timeout_ms;
+  char connections[16];
+  std::int32_t reps;
+  double makespan_median_s, makespan_min_s, makespan_max_s, cpu_median_s;
+  double latency_p50_s, latency_p90_s, latency_p99_s, latency_max_s;
+  std::int64_t max_in_flight, ok, http_error, connection_error, timeout, cancelled;
+  std::int64_t peak_rss_bytes;
+};
+
+void write_io_table(hid_t file, const ResultsFile& f) {
+  std::vector<IoTableRow> rows(f.io_runs.size());
+  for (std::size_t i = 0; i < f.io_runs.size(); ++i) {
+    const IoRecord& r = f.io_runs[i];
+    IoTableRow& row = rows[i];
+    copy_text(row.io_run, io_run_id(i));
+    copy_text(row.job, r.job);
+    copy_text(row.driver, r.driver);
+    row.requests = r.requests;
+    row.concurrency = r.concurrency;
+    row.pool_threads = r.pool_threads;
+    row.timeout_ms = r.timeout_ms;
+    copy_text(row.connections, r.connections);
+    row.reps = r.reps;
+    row.makespan_median_s = r.makespan.median;
+    row.makespan_min_s = r.makespan.min;
+    row.makespan_max_s = r.makespan.max;
+    row.cpu_median_s = r.cpu_seconds.median;
+    row.latency_p50_s = r.latency.p50;
+    row.latency_p90_s = r.latency.p90;
+    row.latency_p99_s = r.latency.p99;
+    row.latency_max_s = r.latency.max;
+    row.max_in_flight = r.max_in_flight;
+    row.ok = r.counts.ok;
+    row.http_error = r.counts.http_error;
+    row.connection_error = r.counts.connection_error;
+    row.timeout = r.counts.timeout;
+    row.cancelled = r.counts.cancelled;
+    row.peak_rss_bytes = r.peak_rss_bytes;
+  }
+  CompoundTable<IoTableRow> t;
+  using R = IoTableRow;
+  t.text("io_run", offsetof(R, io_run), sizeof(R::io_run));
+  t.text("job", offsetof(R, job), sizeof(R::job));
+  t.text("driver", offsetof(R, driver), sizeof(R::driver));
+  t.number("requests", offsetof(R, requests), H5T_NATIVE_INT64, "requests");
+  t.number("concurrency", offsetof(R, concurrency), H5T_NATIVE_INT32, "requests");
+  t.number("pool_threads", offsetof(R, pool_threads), H5T_NATIVE_INT32, "1");
+  t.number("timeout_ms", offsetof(R, timeout_ms), H5T_NATIVE_INT32, "ms");
+  t.text("connections", offsetof(R, connections), sizeof(R::connections));
+  t.number("reps", offsetof(R, reps), H5T_NATIVE_INT32, "1");
+  t.number("makespan_median_s", offsetof(R, makespan_median_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("makespan_min_s", offsetof(R, makespan_min_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("makespan_max_s", offsetof(R, makespan_max_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("cpu_median_s", offsetof(R, cpu_median_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("latency_p50_s", offsetof(R, latency_p50_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("latency_p90_s", offsetof(R, latency_p90_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("latency_p99_s", offsetof(R, latency_p99_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("latency_max_s", offsetof(R, latency_max_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("max_in_flight", offsetof(R, max_in_flight), H5T_NATIVE_INT64, "requests");
+  t.number("ok", offsetof(R, ok), H5T_NATIVE_INT64, "requests");
+  t.number("http_error", offsetof(R, http_error), H5T_NATIVE_INT64, "requests");
+  t.number("connection_error", offsetof(R, connection_error), H5T_NATIVE_INT64, "requests");
+  t.number("timeout", offsetof(R, timeout), H5T_NATIVE_INT64, "requests");
+  t.number("cancelled", offsetof(R, cancelled), H5T_NATIVE_INT64, "requests");
+  t.number("peak_rss_bytes", offsetof(R, peak_rss_bytes), H5T_NATIVE_INT64, "bytes");
+  t.write(file, "io_table", rows);
 }
 
 void write_pairs(hid_t parent, const std::string& name, const Pairs& pairs) {
@@ -198,10 +307,28 @@ constexpr Field<double> double_fields[] = {{"bytes_per_elem", &RunRecord::bytes_
 constexpr Field<bool> bool_fields[] = {{"verified", &RunRecord::verified},
                                        {"bandwidth_bound", &RunRecord::bandwidth_bound},
                                        {"oversubscribed", &RunRecord::oversubscribed}};
-constexpr Field<double, Summary> time_fields[] = {
-    {"time_min_s", &Summary::min},       {"time_median_s", &Summary::median},
-    {"time_mean_s", &Summary::mean},     {"time_max_s", &Summary::max},
-    {"time_stddev_s", &Summary::stddev}, {"time_cv", &Summary::cv}};
+/// A Summary as attributes <prefix>min_s ... <prefix>cv (time_ of runs, makespan_ and cpu_ of
+/// I/O runs).
+constexpr Field<double, Summary> summary_fields[] = {
+    {"min_s", &Summary::min}, {"median_s", &Summary::median}, {"mean_s", &Summary::mean},
+    {"max_s", &Summary::max}, {"stddev_s", &Summary::stddev}, {"cv", &Summary::cv}};
+
+std::string prefixed(std::string_view prefix, const char* name) {
+  std::string full(prefix);
+  full += name;
+  return full;
+}
+
+void write_summary(hid_t o, std::string_view prefix, const Summary& s) {
+  for (const auto& f : summary_fields) write_attribute(o, prefixed(prefix, f.name), s.*f.member);
+}
+
+Summary read_summary(hid_t o, std::string_view prefix) {
+  Summary s;
+  for (const auto& f : summary_fields)
+    s.*f.member = h5::read_double_attribute(o, prefixed(prefix, f.name));
+  return s;
+}
 
 void write_run(hid_t runs, const std::string& id, const RunRecord& r) {
   const h5::Group g = h5::create_group(runs, id);
@@ -211,7 +338,7 @@ void write_run(hid_t runs, const std::string& id, const RunRecord& r) {
   for (const auto& f : int_fields) write_attribute(o, f.name, std::int64_t{r.*f.member});
   for (const auto& f : double_fields) write_attribute(o, f.name, r.*f.member);
   for (const auto& f : bool_fields) write_attribute(o, f.name, r.*f.member);
-  for (const auto& f : time_fields) write_attribute(o, f.name, r.time.*f.member);
+  write_summary(o, "time_", r.time);
   write_attribute(o, "threads", std::int64_t{r.threads});
   write_attribute(o, "percent_of_triad", r.percent_of_triad.value_or(no_value));
   write_attribute(o, "warnings", r.warnings);
@@ -244,7 +371,7 @@ RunRecord read_run(hid_t runs, const std::string& id) {
     r.*f.member = static_cast<int>(h5::read_int_attribute(o, f.name));
   for (const auto& f : double_fields) r.*f.member = h5::read_double_attribute(o, f.name);
   for (const auto& f : bool_fields) r.*f.member = h5::read_bool_attribute(o, f.name);
-  for (const auto& f : time_fields) r.time.*f.member = h5::read_double_attribute(o, f.name);
+  r.time = read_summary(o, "time_");
   r.threads = static_cast<unsigned>(h5::read_int_attribute(o, "threads"));
   const double percent = h5::read_double_attribute(o, "percent_of_triad");
   if (!std::isnan(percent)) r.percent_of_triad = percent;
@@ -262,6 +389,202 @@ RunRecord read_run(hid_t runs, const std::string& id) {
     RankPlacement p{hosts[i], static_cast<int>(local_ranks.at(i)), cpus.at(i)};
     std::erase(p.thread_cpus, std::string());  // drop the padding of a rectangle
     r.placement.push_back(std::move(p));
+  }
+  return r;
+}
+
+// I/O runs: the same pattern, over IoRecord.
+constexpr Field<std::string, IoRecord> io_text_fields[] = {{"job", &IoRecord::job},
+                                                           {"driver", &IoRecord::driver},
+                                                           {"url", &IoRecord::url},
+                                                           {"connections", &IoRecord::connections}};
+constexpr Field<std::int64_t, IoRecord> io_int64_fields[] = {
+    {"requests", &IoRecord::requests},
+    {"max_in_flight", &IoRecord::max_in_flight},
+    {"peak_rss_bytes", &IoRecord::peak_rss_bytes}};
+constexpr Field<int, IoRecord> io_int_fields[] = {{"concurrency", &IoRecord::concurrency},
+                                                  {"pool_threads", &IoRecord::pool_threads},
+                                                  {"timeout_ms", &IoRecord::timeout_ms},
+                                                  {"reps", &IoRecord::reps},
+                                                  {"warmup", &IoRecord::warmup}};
+constexpr Field<double, LatencySummary> latency_fields[] = {
+    {"latency_p50_s", &LatencySummary::p50},
+    {"latency_p90_s", &LatencySummary::p90},
+    {"latency_p99_s", &LatencySummary::p99},
+    {"latency_max_s", &LatencySummary::max},
+    {"latency_mean_s", &LatencySummary::mean}};
+/// In io_outcome_names order: the columns of `counts` and the outcome codes.
+constexpr Field<std::int64_t, IoCounts> count_fields[] = {
+    {"ok", &IoCounts::ok},
+    {"http_error", &IoCounts::http_error},
+    {"connection_error", &IoCounts::connection_error},
+    {"timeout", &IoCounts::timeout},
+    {"cancelled", &IoCounts::cancelled}};
+static_assert(std::size(count_fields) == io_outcome_names.size());
+static_assert([] {
+  for (std::size_t i = 0; i < io_outcome_names.size(); ++i)
+    if (io_outcome_names[i] != count_fields[i].name) return false;
+  return true;
+}());
+
+template <class T>
+hid_t native_type();
+template <>
+hid_t native_type<std::uint8_t>() {
+  return H5T_NATIVE_UINT8;
+}
+template <>
+hid_t native_type<std::int16_t>() {
+  return H5T_NATIVE_INT16;
+}
+template <>
+hid_t native_type<std::int64_t>() {
+  return H5T_NATIVE_INT64;
+}
+
+/// [rows][columns] integers with a `units` attribute (h5.hpp has 2-D doubles and strings only).
+template <class T>
+void write_matrix(hid_t parent, const std::string& name, const std::vector<std::vector<T>>& rows,
+                  const std::string& units) {
+  const std::size_t columns = rows.empty() ? 0 : rows.front().size();
+  std::vector<T> flat;
+  for (const auto& row : rows) {
+    if (row.size() != columns) throw h5::Error(std::string("ragged rows for dataset ") + name);
+    flat.insert(flat.end(), row.begin(), row.end());
+  }
+  const hsize_t dims[2] = {rows.size(), columns};
+  const h5::Space space(H5Screate_simple(2, dims, nullptr), "H5Screate_simple");
+  const h5::Dataset d(H5Dcreate2(parent, name.c_str(), native_type<T>(), space.get(), H5P_DEFAULT,
+                                 H5P_DEFAULT, H5P_DEFAULT),
+                      std::string("creating dataset ") + name);
+  if (!flat.empty())
+    h5::check(H5Dwrite(d.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()),
+              std::string("writing ") + name);
+  write_attribute(d.get(), "units", units);
+}
+
+template <class T>
+std::vector<std::vector<T>> read_matrix(hid_t parent, const std::string& name) {
+  const h5::Dataset d(H5Dopen2(parent, name.c_str(), H5P_DEFAULT),
+                      std::string("opening dataset ") + name);
+  const h5::Space space(H5Dget_space(d.get()), "H5Dget_space");
+  hsize_t dims[2] = {0, 0};
+  if (H5Sget_simple_extent_ndims(space.get()) != 2)
+    throw h5::Error(name + ": expected a 2-D dataset");
+  h5::check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), "H5Sget_simple_extent_dims");
+  std::vector<T> flat(static_cast<std::size_t>(dims[0] * dims[1]));
+  if (!flat.empty())
+    h5::check(H5Dread(d.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()),
+              std::string("reading ") + name);
+  std::vector<std::vector<T>> rows;
+  const auto width = static_cast<std::ptrdiff_t>(dims[1]);
+  for (std::size_t r = 0; r < dims[0]; ++r) {
+    const auto begin = flat.begin() + static_cast<std::ptrdiff_t>(r) * width;
+    rows.emplace_back(begin, begin + width);
+  }
+  return rows;
+}
+
+std::vector<std::string> outcome_names() {
+  return {io_outcome_names.begin(), io_outcome_names.end()};
+}
+
+void write_io_run(hid_t io_runs, const std::string& id, const IoRecord& r) {
+  const h5::Group g = h5::create_group(io_runs, id);
+  const hid_t o = g.get();
+  for (const auto& f : io_text_fields) write_attribute(o, f.name, r.*f.member);
+  for (const auto& f : io_int64_fields) write_attribute(o, f.name, r.*f.member);
+  for (const auto& f : io_int_fields) write_attribute(o, f.name, std::int64_t{r.*f.member});
+  write_attribute(o, "server_started", r.server_started);
+  write_attribute(o, "timer_resolution_s", r.timer_resolution);
+  write_attribute(o, "warnings", r.warnings);
+  write_summary(o, "makespan_", r.makespan);
+  write_summary(o, "cpu_", r.cpu_seconds);
+  write_attribute(o, "latency_count", r.latency.count);
+  for (const auto& f : latency_fields) write_attribute(o, f.name, r.latency.*f.member);
+  for (const auto& f : count_fields) write_attribute(o, f.name, r.counts.*f.member);
+  // a dataset, not an attribute: a long path list would outgrow an attribute's 64 KiB
+  h5::write_dataset(o, "paths", r.paths);
+
+  std::vector<double> makespan, user, system;
+  std::vector<std::int64_t> in_flight;
+  std::vector<std::vector<std::int64_t>> counts;
+  std::vector<std::vector<double>> latency;
+  std::vector<std::vector<std::uint8_t>> outcome;
+  std::vector<std::vector<std::int16_t>> status;
+  for (const IoRep& rep : r.rep_data) {
+    makespan.push_back(rep.makespan_s);
+    user.push_back(rep.cpu_user_s);
+    system.push_back(rep.cpu_system_s);
+    in_flight.push_back(rep.max_in_flight);
+    auto& row = counts.emplace_back();
+    for (const auto& f : count_fields) row.push_back(rep.counts.*f.member);
+    latency.push_back(rep.latency_s);
+    outcome.push_back(rep.outcome);
+    status.push_back(rep.http_status);
+  }
+  h5::write_dataset(o, "makespan_seconds", makespan, "s");
+  h5::write_dataset(o, "cpu_user_seconds", user, "s");
+  h5::write_dataset(o, "cpu_system_seconds", system, "s");
+  h5::write_dataset(o, "max_in_flight", in_flight, "requests");
+  write_matrix(o, "counts", counts, "requests");
+  {
+    const h5::Dataset d(H5Dopen2(o, "counts", H5P_DEFAULT), "opening dataset counts");
+    write_attribute(d.get(), "columns", outcome_names());
+  }
+  h5::write_dataset(o, "latency_seconds", latency, "s");
+  write_matrix(o, "outcome", outcome, "1");
+  {
+    const h5::Dataset d(H5Dopen2(o, "outcome", H5P_DEFAULT), "opening dataset outcome");
+    write_attribute(d.get(), "names", outcome_names());  // names[code]
+  }
+  write_matrix(o, "http_status", status, "1");
+}
+
+IoRecord read_io_run(hid_t io_runs, const std::string& id) {
+  const h5::Group g = h5::open_group(io_runs, id);
+  const hid_t o = g.get();
+  IoRecord r;
+  for (const auto& f : io_text_fields) r.*f.member = h5::read_string_attribute(o, f.name);
+  for (const auto& f : io_int64_fields) r.*f.member = h5::read_int_attribute(o, f.name);
+  for (const auto& f : io_int_fields)
+    r.*f.member = static_cast<int>(h5::read_int_attribute(o, f.name));
+  r.server_started = h5::read_bool_attribute(o, "server_started");
+  r.timer_resolution = h5::read_double_attribute(o, "timer_resolution_s");
+  r.warnings = h5::read_strings_attribute(o, "warnings");
+  r.makespan = read_summary(o, "makespan_");
+  r.cpu_seconds = read_summary(o, "cpu_");
+  r.latency.count = h5::read_int_attribute(o, "latency_count");
+  for (const auto& f : latency_fields) r.latency.*f.member = h5::read_double_attribute(o, f.name);
+  for (const auto& f : count_fields) r.counts.*f.member = h5::read_int_attribute(o, f.name);
+  r.paths = h5::read_strings(o, "paths");
+
+  const auto makespan = h5::read_doubles(o, "makespan_seconds");
+  const auto user = h5::read_doubles(o, "cpu_user_seconds");
+  const auto system = h5::read_doubles(o, "cpu_system_seconds");
+  const auto in_flight = h5::read_ints(o, "max_in_flight");
+  const auto counts = read_matrix<std::int64_t>(o, "counts");
+  auto latency = h5::read_double_rows(o, "latency_seconds");
+  auto outcome = read_matrix<std::uint8_t>(o, "outcome");
+  auto status = read_matrix<std::int16_t>(o, "http_status");
+  const std::size_t reps = makespan.size();
+  if (user.size() != reps || system.size() != reps || in_flight.size() != reps ||
+      counts.size() != reps || latency.size() != reps || outcome.size() != reps ||
+      status.size() != reps)
+    throw h5::Error(id + ": per-rep datasets of different lengths");
+  for (std::size_t i = 0; i < reps; ++i) {
+    IoRep& rep = r.rep_data.emplace_back();
+    rep.makespan_s = makespan[i];
+    rep.cpu_user_s = user[i];
+    rep.cpu_system_s = system[i];
+    rep.max_in_flight = in_flight[i];
+    if (counts[i].size() != std::size(count_fields))
+      throw h5::Error(id + ": counts has " + std::to_string(counts[i].size()) + " columns");
+    for (std::size_t c = 0; c < std::size(count_fields); ++c)
+      rep.counts.*count_fields[c].member = counts[i][c];
+    rep.latency_s = std::move(latency[i]);
+    rep.outcome = std::move(outcome[i]);
+    rep.http_status = std::move(status[i]);
   }
   return r;
 }
@@ -286,6 +609,11 @@ std::vector<unsigned char> encode(const ResultsFile& f) {
   const h5::Group runs = h5::create_group(root, "runs");
   for (std::size_t i = 0; i < f.runs.size(); ++i) write_run(runs.get(), run_id(i), f.runs[i]);
   write_table(root, f);
+  // since version 2, always present (empty without I/O runs): readers need no special case
+  const h5::Group io_runs = h5::create_group(root, "io_runs");
+  for (std::size_t i = 0; i < f.io_runs.size(); ++i)
+    write_io_run(io_runs.get(), io_run_id(i), f.io_runs[i]);
+  write_io_table(root, f);
   h5::check(H5Fflush(root, H5F_SCOPE_GLOBAL), "H5Fflush");
   const ssize_t size = H5Fget_file_image(root, nullptr, 0);
   if (size < 0) h5::fail("H5Fget_file_image");
@@ -323,18 +651,24 @@ ResultsFile read_results(const std::string& path) {
     throw FormatError(path + ": an HDF5 file, but not parkit results (no schema \"" +
                       std::string(schema_name) + "\")");
   const std::int64_t version = h5::read_int_attribute(root, "schema_version");
-  if (version != schema_version)
+  if (version < oldest_schema_version || version > schema_version)
     throw FormatError(path + ": parkit results schema version " + std::to_string(version) +
-                      ", this parkit reads version " + std::to_string(schema_version));
+                      ", this parkit reads versions " + std::to_string(oldest_schema_version) +
+                      " to " + std::to_string(schema_version));
   ResultsFile f;
   try {
     f.parkit_version = h5::read_string_attribute(root, "parkit_version");
     f.git_commit = h5::read_string_attribute(root, "git_commit");
     f.created_utc = h5::read_string_attribute(root, "created_utc");
     const h5::Group jobs = h5::open_group(root, "jobs");
-    for (const auto& id : h5::members(jobs.get())) f.jobs.push_back(read_job(jobs.get(), id));
+    for (const auto& id : ids_in_order(jobs.get())) f.jobs.push_back(read_job(jobs.get(), id));
     const h5::Group runs = h5::open_group(root, "runs");
-    for (const auto& id : h5::members(runs.get())) f.runs.push_back(read_run(runs.get(), id));
+    for (const auto& id : ids_in_order(runs.get())) f.runs.push_back(read_run(runs.get(), id));
+    if (version >= 2) {  // version 1 had no I/O runs
+      const h5::Group io_runs = h5::open_group(root, "io_runs");
+      for (const auto& id : ids_in_order(io_runs.get()))
+        f.io_runs.push_back(read_io_run(io_runs.get(), id));
+    }
   } catch (const h5::Error& e) {
     throw FormatError(path + ": damaged parkit results: " + e.what());
   }

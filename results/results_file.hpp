@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A parkit results file: the jobs that produced runs (with their provenance) and the runs.
-// One file per job when written by run/sweep; `merge` gathers jobs into a study file. The
-// on-disk layout is results/SCHEMA.md.
+// A parkit results file: the jobs that produced runs (with their provenance), their kernel runs
+// and their I/O runs. One file per job when written by run/sweep/io; `merge` gathers jobs into a
+// study file. The on-disk layout is results/SCHEMA.md.
 #pragma once
 
 #include <stdexcept>
@@ -9,12 +9,16 @@
 #include <utility>
 #include <vector>
 
+#include "results/io_record.hpp"
 #include "results/record.hpp"
 
 namespace parkit::results {
 
 inline constexpr const char* schema_name = "parkit.results";
-inline constexpr std::int64_t schema_version = 1;
+/// The version written. 2 added I/O runs (/io_runs, /io_table); version 1 files (kernel runs
+/// only) are still read, as files without I/O runs.
+inline constexpr std::int64_t schema_version = 2;
+inline constexpr std::int64_t oldest_schema_version = 1;
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
@@ -35,9 +39,13 @@ struct ResultsFile {
   std::string git_commit;
   std::vector<JobProvenance> jobs;
   std::vector<RunRecord> runs;  ///< RunRecord::job names its job
+  /// IoRecord::job names its job. `= {}` keeps aggregate initializers that stop at `runs`
+  /// free of -Wmissing-field-initializers.
+  std::vector<IoRecord> io_runs = {};
 };
 
-/// Not a parkit results file, or one of another schema version; the message names the file.
+/// Not a parkit results file, or one of a schema version this parkit does not read (outside
+/// oldest_schema_version..schema_version); the message names the file.
 class FormatError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

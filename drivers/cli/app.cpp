@@ -16,6 +16,8 @@
 #include <optional>
 
 #include "drivers/cli/errors.hpp"
+#include "drivers/cli/io_command.hpp"
+#include "drivers/cli/job_output.hpp"
 #include "drivers/cli/machine.hpp"
 #include "drivers/cli/output.hpp"
 #include "drivers/cli/plan.hpp"
@@ -30,29 +32,6 @@
 
 namespace parkit::cli {
 namespace {
-
-nlohmann::json header_json() {
-  const BuildInfo b = build_info();
-  return {{"version", b.version}, {"git_commit", b.git_commit}};
-}
-
-nlohmann::json to_object(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : pairs) j[k] = v;
-  return j;
-}
-
-/// The job's provenance as JSON: the same record the results file stores (--json shows it).
-nlohmann::json provenance_json(const results::JobProvenance& job) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [key, value] : job.text) j[key] = value;
-  for (const auto& [key, value] : job.numbers) j[key] = value;
-  j["hosts"] = job.hosts;
-  j["environment"] = to_object(job.environment);
-  j["openmp_icvs"] = to_object(job.openmp_icvs);
-  j["context"] = to_object(job.context);
-  return j;
-}
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
 
@@ -90,20 +69,11 @@ void add_run_options(CLI::App& cmd, RunOptions& o, Command command) {
   cmd.add_flag("--roofline", o.roofline,
                "Run triad first so array kernels are shown as % of its bandwidth")
       ->envname("PARKIT_ROOFLINE");
-  cmd.add_flag("--json", o.json, "Print JSON instead of a table")->envname("PARKIT_JSON");
   cmd.add_option("--scaling", o.scaling,
                  "none, strong (n global fixed) or weak (-n is per worker: ranks x threads)")
       ->capture_default_str()
       ->envname("PARKIT_SCALING");
-  cmd.add_option("-o,--output", o.output,
-                 "Results file (HDF5; default: parkit-<UTC>-<host>[-<slurm job>-<step>].h5 in "
-                 "$PARKIT_RESULTS_DIR or here)")
-      ->envname("PARKIT_OUTPUT");
-  cmd.add_flag("--no-output", o.no_output, "Write no results file")->envname("PARKIT_NO_OUTPUT");
-  cmd.add_flag("--force", o.force, "Replace an existing results file")->envname("PARKIT_FORCE");
-  cmd.add_option("--context", o.context,
-                 "key=value recorded in the results' provenance (repeatable)")
-      ->envname("PARKIT_CONTEXT");
+  add_output_options(cmd, o);
   cmd.add_flag("--strict", o.strict,
                "Refuse (exit 3) when ranks x threads on a host exceed its cores, instead of a "
                "warning")
@@ -217,22 +187,9 @@ int report_and_save(Command command, const nlohmann::json& decision, const Plan&
               << notes(records, plan.skipped);
   }
   std::cout.flush();
-  const auto& out = decision.at("output");
-  const OutputTarget target{out.at("path").get<std::string>(), out.at("default_name").get<bool>(),
-                            out.at("replace").get<bool>()};
-  if (target.path.empty()) return exit_ok;
   const BuildInfo b = build_info();
   results::ResultsFile file{utc_now(), b.version, b.git_commit, {provenance}, records};
-  const auto t0 = exec::Clock::now();
-  try {
-    const std::string written = write_job_results(target, file);
-    std::fprintf(stderr, "parkit: wrote %s (%zu runs, %.1f ms)\n", written.c_str(), records.size(),
-                 exec::seconds_since(t0) * 1e3);
-    return exit_ok;
-  } catch (const IoError& e) {
-    std::fprintf(stderr, "parkit: results not written: %s\n", e.what());
-    return exit_io;
-  }
+  return save_job_results(decision, file, fmt::format("{} runs", records.size()));
 }
 
 /// run and sweep: refuse or warn about oversubscription, execute, print on rank 0.
@@ -422,6 +379,15 @@ nlohmann::json decide(int argc, char** argv) {
   merge->add_option("-o,--output", merge_output, "The study file to write")->required();
   merge->add_flag("--force", merge_force, "Replace an existing output file");
 
+  IoOptions io_options;
+  auto* io = app.add_subcommand(
+      "io", "N waiting HTTP requests: sequential vs threads vs pool vs coroutines");
+  add_io_options(*io, io_options);
+  ServeCliOptions serve_options;
+  auto* serve = app.add_subcommand(
+      "serve", "The HTTP server io talks to: /delay/<ms>, /status/<code>, /bytes/<n>, /drop");
+  add_serve_options(*serve, serve_options);
+
   std::string command_name = "parkit";
   try {
     app.parse(argc, argv);
@@ -453,14 +419,24 @@ nlohmann::json decide(int argc, char** argv) {
             {"force", merge_force}};
   }
 
-  const bool is_run = static_cast<bool>(*run);
-  const RunOptions& o = is_run ? run_options : sweep_options;
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
+    if (*io) return io_decision(io_options, command_line);
+    if (*serve) return serve_decision(serve_options);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "%s: %s\n", command_name.c_str(), e.what());
+    return {{"exit", exit_usage}};
+  } catch (const EnvironmentError& e) {
+    std::fprintf(stderr, "%s: environment refused: %s\n", command_name.c_str(), e.what());
+    return {{"exit", exit_environment}};
+  }
+
+  const bool is_run = static_cast<bool>(*run);
+  const RunOptions& o = is_run ? run_options : sweep_options;
+  try {
     const Plan plan = make_plan(o, is_run ? Command::run : Command::sweep,
                                 {exec::job::size(), exec::job::node_place().local_ranks});
-    const OutputTarget output = choose_output(o);
     return {
         {"command", is_run ? "run" : "sweep"},
         {"json", o.json},
@@ -469,14 +445,19 @@ nlohmann::json decide(int argc, char** argv) {
         {"threads_option", o.threads.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.threads)},
         {"plan", to_json(plan)},
         {"context", o.context},
-        {"output",
-         {{"path", output.path},
-          {"default_name", output.default_name},
-          {"replace", output.replace}}}};
+        {"output", output_json(o)}};
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: %s\n", command_name.c_str(), e.what());
     return {{"exit", exit_usage}};
   }
+}
+
+/// True for `parkit io` and `parkit serve` outside an MPI launch (under mpirun they join the
+/// job like every command, and rank 0 does the work).
+bool io_process_only(int argc, char** argv) {
+  if (argc < 2 || exec::job::launched_by_launcher()) return false;
+  const std::string_view command = argv[1];
+  return command == "io" || command == "serve";
 }
 
 /// "rank 3: " in a job of several ranks: an error is printed by the rank that has it.
@@ -489,6 +470,8 @@ int perform(const nlohmann::json& decision) {
   if (command == "run") return measure_command(Command::run, decision);
   if (command == "sweep") return measure_command(Command::sweep, decision);
   if (exec::job::rank() != 0) return exit_ok;  // only rank 0 prints
+  if (command == "io") return io_command(decision);
+  if (command == "serve") return serve_command(decision);
   if (command == "list") return list_command(decision.at("json").get<bool>());
   if (command == "report")
     return report_command(decision.at("files").get<std::vector<std::string>>(),
@@ -506,7 +489,9 @@ int main(int argc, char** argv) {
   remember_startup_environment();  // provenance: the user's OMPI_* etc., not MPI_Init's
   std::optional<exec::job::Scope> job;
   try {
-    job.emplace(argc, argv);  // first: MPI_Init_thread when built with MPI
+    // first: MPI_Init_thread when built with MPI. io and serve are one process each and use no
+    // MPI: a singleton's start-up (0.2 s, ~15 MiB resident) would only blur their numbers.
+    if (!io_process_only(argc, argv)) job.emplace(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parkit: environment refused: cannot start MPI: %s\n", e.what());
     return exit_environment;

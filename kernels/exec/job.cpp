@@ -21,16 +21,15 @@ std::string host_name() {
 
 }  // namespace
 
-#if PARKIT_HAVE_MPI
-
-NodePlace cached_place{host_name(), 0, 1};  // set once, collectively, by Scope
-
-/// True when a launcher (mpirun, srun with PMI/PMIx) started us; false for a singleton.
-bool launched_by_mpirun() {
+bool launched_by_launcher() {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
     if (std::getenv(name) != nullptr) return true;
   return false;
 }
+
+#if PARKIT_HAVE_MPI
+
+NodePlace cached_place{host_name(), 0, 1};  // set once, collectively, by Scope
 
 struct Scope::State {
   mpi::Environment environment;
@@ -39,7 +38,7 @@ struct Scope::State {
   // start where it does not resolve (seen in a fresh debootstrap root). parkit never spawns
   // processes, so an isolated singleton loses nothing; a user's own setting wins.
   static void prepare_singleton() {
-    if (!launched_by_mpirun()) setenv("OMPI_MCA_ess_singleton_isolated", "1", /*overwrite=*/0);
+    if (!launched_by_launcher()) setenv("OMPI_MCA_ess_singleton_isolated", "1", /*overwrite=*/0);
   }
 };
 Scope::Scope(int& argc, char**& argv) : state_(std::make_unique<State>(argc, argv)) {

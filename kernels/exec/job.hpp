@@ -23,6 +23,9 @@ class [[nodiscard]] Scope {
   std::unique_ptr<State> state_;
 };
 
+/// True when a launcher (mpirun, srun with PMI/PMIx) started this process.
+[[nodiscard]] bool launched_by_launcher();
+
 [[nodiscard]] int rank();
 [[nodiscard]] int size();
 /// Rank 0's text, on every rank.

@@ -58,7 +58,7 @@ class ResultsFiles(unittest.TestCase):
         self.sweep(path)
         with h5py.File(path) as f:
             self.assertEqual(f.attrs["schema"], "parkit.results")
-            self.assertEqual(f.attrs["schema_version"], 1)
+            self.assertEqual(f.attrs["schema_version"], 2)
             job = f["jobs/job-0000"]
             self.assertIn("sweep", job.attrs["command_line"])
             self.assertEqual(job["context"].attrs["purpose"], "test")
@@ -85,6 +85,13 @@ class ResultsFiles(unittest.TestCase):
         self.assertTrue(table["verified"].all())
         self.assertEqual(table["verified"].dtype, np.bool_)
         self.assertTrue((table["median_s"] > 0).all())
+        # version 2: /io_runs and /io_table are always there, empty for a job without I/O runs
+        io = pd.DataFrame(h5py.File(path)["io_table"][()])
+        self.assertEqual(len(io), 0)
+        self.assertEqual(list(io.columns)[:4], ["io_run", "job", "driver", "requests"])
+        with h5py.File(path) as f:
+            self.assertEqual(len(f["io_runs"]), 0)
+            self.assertEqual(len(f["io_table"].attrs["units"]), len(io.columns))
 
     def test_kill_9_leaves_no_file_or_a_complete_one_and_never_damages_the_old_one(self):
         path = os.path.join(self.dir, "job.h5")
