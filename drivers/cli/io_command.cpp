@@ -351,7 +351,7 @@ int io_command(const nlohmann::json& decision) {
                      .dump(2)
               << '\n';
   } else {
-    std::cout << io_table(records);
+    std::cout << io_table(records) << io_notes(records);
   }
   std::cout.flush();
 

@@ -5,8 +5,11 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <set>
 
 #include "drivers/cli/text_table.hpp"
+#include "results/io_report.hpp"
 
 namespace parkit::cli {
 namespace {
@@ -17,7 +20,58 @@ using results::IoRep;
 using results::LatencySummary;
 using results::Summary;
 
-std::string milliseconds(double s) { return fmt::format("{:.3g}", 1e3 * s); }
+/// Milliseconds in fixed notation: 1000.4, 20.5, 0.147 (never 1e+03).
+std::string milliseconds(double s) {
+  const double ms = 1e3 * s;
+  return ms >= 10 ? fmt::format("{:.1f}", ms) : fmt::format("{:.3f}", ms);
+}
+
+/// Requests per second in fixed notation: 13245, 12.5, 0.333.
+std::string per_second(double rate) {
+  if (!(rate > 0)) return "-";
+  return rate >= 100 ? fmt::format("{:.0f}", rate)
+         : rate >= 1 ? fmt::format("{:.1f}", rate)
+                     : fmt::format("{:.3f}", rate);
+}
+
+std::string cpu_seconds(double s) { return fmt::format("{:.3f}", s); }
+
+std::string mebibytes(std::int64_t bytes) {
+  return fmt::format("{:.1f}", static_cast<double>(bytes) / (1 << 20));
+}
+
+/// The most requests a run may have in flight; the pool says how many threads it had.
+std::string concurrency_cell(std::int64_t bound, const std::string& driver, int pool_threads) {
+  if (driver != "pool") return std::to_string(bound);
+  if (bound == pool_threads) return fmt::format("{} threads", pool_threads);
+  return fmt::format("{} ({} threads)", bound, pool_threads);
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + '"';
+}
+
+std::string joined(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? separator : "") + items[i];
+  return out;
+}
+
+/// The paths of a study's heading: all of them, or the first few and how many there are.
+std::string paths_heading(const std::vector<std::string>& paths) {
+  constexpr std::size_t shown = 6;
+  if (paths.size() <= shown) return joined(paths, " ");
+  return joined({paths.begin(), paths.begin() + shown}, " ") +
+         fmt::format(" ... ({} paths)", paths.size());
+}
+
+nlohmann::json optional_json(const std::optional<double>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
 
 nlohmann::json summary_json(const Summary& s) {
   return {{"min", s.min}, {"median", s.median}, {"mean", s.mean},
@@ -58,24 +112,123 @@ std::vector<double> doubles_from_json(const nlohmann::json& j) {
 }  // namespace
 
 std::string io_table(const std::vector<IoRecord>& records) {
-  Table t({"driver", "requests", "concurrency", "makespan s [min-max]", "req/s", "p50 ms", "p90 ms",
-           "p99 ms", "max ms", "in flight", "ok", "http err", "conn err", "timeout", "cancelled",
-           "CPU s", "RSS MiB", "connections"});
+  // counts are summed over reps: ok + http err + ... == requests x reps
+  Table t({"driver", "requests", "reps", "concurrency", "makespan s [min-max]", "req/s", "p50 ms",
+           "p90 ms", "p99 ms", "max ms", "in flight", "ok", "http err", "conn err", "timeout",
+           "cancelled", "CPU s", "RSS MiB", "connections"});
   for (const auto& r : records) {
     const double median = r.makespan.median;
-    t.add({r.driver, std::to_string(r.requests),
-           r.concurrency > 0 ? std::to_string(r.concurrency) : "-",
+    t.add({r.driver, std::to_string(r.requests), std::to_string(r.reps),
+           concurrency_cell(results::max_concurrency(r), r.driver, r.pool_threads),
            fmt::format("{:.4g} [{:.4g}-{:.4g}]", median, r.makespan.min, r.makespan.max),
-           median > 0 ? fmt::format("{:.0f}", static_cast<double>(r.requests) / median) : "-",
+           per_second(median > 0 ? static_cast<double>(r.requests) / median : 0),
            milliseconds(r.latency.p50), milliseconds(r.latency.p90), milliseconds(r.latency.p99),
            milliseconds(r.latency.max), std::to_string(r.max_in_flight),
            std::to_string(r.counts.ok), std::to_string(r.counts.http_error),
            std::to_string(r.counts.connection_error), std::to_string(r.counts.timeout),
-           std::to_string(r.counts.cancelled), fmt::format("{:.3g}", r.cpu_seconds.median),
-           fmt::format("{:.1f}", static_cast<double>(r.peak_rss_bytes) / (1 << 20)),
-           r.connections});
+           std::to_string(r.counts.cancelled), cpu_seconds(r.cpu_seconds.median),
+           mebibytes(r.peak_rss_bytes), r.connections});
   }
   return t.str(1);
+}
+
+std::string io_study_table(const std::vector<results::IoStudy>& studies) {
+  std::string out;
+  for (const auto& s : studies) {
+    std::set<std::string> jobs;
+    for (const auto& p : s.points) jobs.insert(p.job);
+    out += fmt::format(
+        "\nI/O: {} requests per rep of {}, {}, {}, {}\n", s.requests, paths_heading(s.paths),
+        s.timeout_ms > 0 ? fmt::format("timeout {} ms", s.timeout_ms) : std::string("no timeout"),
+        s.connections,
+        s.server_started ? std::string("parkit's loopback server") : "server " + s.url);
+    // counts are summed over reps: ok + http err + ... == requests x reps
+    Table t({"driver", "requests", "reps", "concurrency", "makespan s [min-max]", "speedup",
+             "req/s", "p50 ms", "p99 ms", "in flight", "ok", "http err", "conn err", "timeout",
+             "cancelled", "CPU s", "RSS MiB", "note"});
+    for (const auto& p : s.points) {
+      std::vector<std::string> note;
+      if (p.baseline) note.emplace_back("baseline");
+      if (jobs.size() > 1) note.push_back(p.job);
+      if (!p.warnings.empty())
+        note.push_back(
+            fmt::format("{} warning{}", p.warnings.size(), p.warnings.size() == 1 ? "" : "s"));
+      t.add(
+          {p.driver, std::to_string(p.requests), std::to_string(p.reps),
+           concurrency_cell(p.max_concurrency, p.driver, p.pool_threads),
+           fmt::format("{:.4g} [{:.4g}-{:.4g}]", p.makespan.median, p.makespan.min, p.makespan.max),
+           p.speedup ? fmt::format("{:.2f}", *p.speedup) : "-", per_second(p.requests_per_s),
+           milliseconds(p.latency.p50), milliseconds(p.latency.p99),
+           std::to_string(p.max_in_flight), std::to_string(p.counts.ok),
+           std::to_string(p.counts.http_error), std::to_string(p.counts.connection_error),
+           std::to_string(p.counts.timeout), std::to_string(p.counts.cancelled),
+           cpu_seconds(p.cpu_median_s), mebibytes(p.peak_rss_bytes), joined(note, ", ")});
+    }
+    out += t.str(1);
+  }
+  return out;
+}
+
+std::string io_study_csv(const std::vector<results::IoStudy>& studies) {
+  std::string out =
+      "paths,requests,timeout_ms,connections,server_started,url,job,driver,reps,concurrency,"
+      "pool_threads,max_concurrency,makespan_median_s,makespan_min_s,makespan_max_s,speedup,"
+      "requests_per_s,latency_p50_s,latency_p90_s,latency_p99_s,latency_max_s,max_in_flight,ok,"
+      "http_error,connection_error,timeout,cancelled,cpu_median_s,peak_rss_bytes,baseline\n";
+  for (const auto& s : studies)
+    for (const auto& p : s.points)
+      out += fmt::format(
+          "{},{},{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{},{:.6g},{:.9g},{:.9g},{:.9g},"
+          "{:.9g},{},{},{},{},{},{},{:.6g},{},{}\n",
+          csv_field(joined(s.paths, " ")), s.requests, s.timeout_ms, csv_field(s.connections),
+          s.server_started ? "true" : "false", csv_field(s.url), csv_field(p.job),
+          csv_field(p.driver), p.reps, p.concurrency, p.pool_threads, p.max_concurrency,
+          p.makespan.median, p.makespan.min, p.makespan.max,
+          p.speedup ? fmt::format("{:.6g}", *p.speedup) : "", p.requests_per_s, p.latency.p50,
+          p.latency.p90, p.latency.p99, p.latency.max, p.max_in_flight, p.counts.ok,
+          p.counts.http_error, p.counts.connection_error, p.counts.timeout, p.counts.cancelled,
+          p.cpu_median_s, p.peak_rss_bytes, p.baseline ? "true" : "false");
+  return out;
+}
+
+nlohmann::json to_json(const results::IoStudy& s) {
+  nlohmann::json points = nlohmann::json::array();
+  for (const auto& p : s.points)
+    points.push_back({{"job", p.job},
+                      {"driver", p.driver},
+                      {"requests", p.requests},
+                      {"reps", p.reps},
+                      {"concurrency", p.concurrency},
+                      {"pool_threads", p.pool_threads},
+                      {"max_concurrency", p.max_concurrency},
+                      {"makespan_median_s", p.makespan.median},
+                      {"makespan_min_s", p.makespan.min},
+                      {"makespan_max_s", p.makespan.max},
+                      {"speedup", optional_json(p.speedup)},
+                      {"baseline", p.baseline},
+                      {"requests_per_s", p.requests_per_s},
+                      {"latency_p50_s", p.latency.p50},
+                      {"latency_p90_s", p.latency.p90},
+                      {"latency_p99_s", p.latency.p99},
+                      {"latency_max_s", p.latency.max},
+                      {"latency_count", p.latency.count},
+                      {"max_in_flight", p.max_in_flight},
+                      {"ok", p.counts.ok},
+                      {"http_error", p.counts.http_error},
+                      {"connection_error", p.counts.connection_error},
+                      {"timeout", p.counts.timeout},
+                      {"cancelled", p.counts.cancelled},
+                      {"cpu_median_s", p.cpu_median_s},
+                      {"peak_rss_bytes", p.peak_rss_bytes},
+                      {"warnings", p.warnings}});
+  return {{"paths", s.paths},
+          {"requests", s.requests},
+          {"timeout_ms", s.timeout_ms},
+          {"connections", s.connections},
+          {"server_started", s.server_started},
+          {"url", s.url},
+          {"baseline_s", optional_json(s.baseline_s)},
+          {"points", points}};
 }
 
 std::string io_notes(const std::vector<IoRecord>& records) {
