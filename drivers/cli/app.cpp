@@ -5,18 +5,21 @@
 #include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <new>
 #include <optional>
 
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/io_command.hpp"
+#include "drivers/cli/io_output.hpp"
 #include "drivers/cli/job_output.hpp"
 #include "drivers/cli/machine.hpp"
 #include "drivers/cli/output.hpp"
@@ -28,6 +31,7 @@
 #include "exec/models.hpp"
 #include "exec/runtime.hpp"
 #include "exec/timer.hpp"
+#include "results/io_report.hpp"
 #include "results/scaling.hpp"
 
 namespace parkit::cli {
@@ -215,52 +219,81 @@ int measure_command(Command command, const nlohmann::json& decision) {
   return exec::job::max(code);  // rank 0's write failing fails the job on every rank
 }
 
-/// Reads every run from parkit's results (HDF5 or --json output) and prints the studies.
+/// Gives the jobs of one file read by report or merge the next free ids (job-0000, job-0001, ...
+/// counted by `next`), and their kernel and I/O runs with them: every file's jobs start at
+/// job-0000, and runs gathered from several files must still say which job measured them.
+void renumber_jobs(results::ResultsFile& f, std::size_t& next) {
+  std::map<std::string, std::string> renamed;
+  const auto id_for = [&](const std::string& job) {
+    auto [it, fresh] = renamed.try_emplace(job);
+    if (fresh) it->second = fmt::format("job-{:04}", next++);
+    return it->second;
+  };
+  for (auto& job : f.jobs) job.id = id_for(job.id);
+  for (auto& run : f.runs) run.job = id_for(run.job);
+  for (auto& run : f.io_runs) run.job = id_for(run.job);
+}
+
+/// Reads every run from parkit's results (HDF5 or --json output) and prints the kernel studies
+/// (scaling), then the I/O studies (drivers against the sequential run). Kernel runs that failed
+/// verification exit 1; I/O runs never do (their failed requests are counted, not a failure).
 int report_command(const std::vector<std::string>& files, const std::string& format) {
   std::vector<results::RunRecord> records;
+  std::vector<results::IoRecord> io_records;
+  std::size_t jobs = 0;
   for (const std::string& file : files) {
     results::ResultsFile f = read_any_results(file);
+    renumber_jobs(f, jobs);
     records.insert(records.end(), f.runs.begin(), f.runs.end());
+    io_records.insert(io_records.end(), f.io_runs.begin(), f.io_runs.end());
   }
-  if (records.empty()) throw IoError("no runs in " + fmt::format("{}", fmt::join(files, ", ")));
+  if (records.empty() && io_records.empty())
+    throw IoError("no runs in " + fmt::format("{}", fmt::join(files, ", ")));
   const auto studies = results::analyse(records);
+  const auto io_studies = results::analyse_io(io_records);
   if (format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : studies) out.push_back(to_json(s));
-    print_json({{"parkit", header_json()}, {"files", files}, {"studies", out}});
-  } else if (format == "csv") {
-    std::cout << scaling_csv(studies);
+    nlohmann::json report = {{"parkit", header_json()}, {"files", files}, {"studies", out}};
+    if (!io_studies.empty()) {  // a file of kernel runs only prints what it always did
+      nlohmann::json io_out = nlohmann::json::array();
+      for (const auto& s : io_studies) io_out.push_back(to_json(s));
+      report["io_studies"] = io_out;
+    }
+    print_json(report);
+  } else if (format == "csv") {  // two tables (own headers), one blank line between them
+    const std::string kernel_csv = studies.empty() ? "" : scaling_csv(studies);
+    const std::string io_csv = io_studies.empty() ? "" : io_study_csv(io_studies);
+    std::cout << kernel_csv << (kernel_csv.empty() || io_csv.empty() ? "" : "\n") << io_csv;
   } else {
-    std::cout << scaling_table(studies).substr(1);  // no leading blank line
+    const std::string text = scaling_table(studies) + io_study_table(io_studies);
+    std::cout << text.substr(1);  // no leading blank line
   }
   const bool all_verified =
       std::all_of(records.begin(), records.end(), [](const auto& r) { return r.verified; });
   return all_verified ? exit_ok : exit_verification_failed;
 }
 
-/// Gathers the jobs and runs of several results files into one study file.
+/// Gathers the jobs, kernel runs and I/O runs of several results files into one study file.
 int merge_command(const std::vector<std::string>& files, const std::string& output, bool force) {
   results::ResultsFile merged{utc_now(), build_info().version, build_info().git_commit, {}, {}};
+  std::size_t jobs = 0;
   for (const std::string& path : files) {
     if (!results::looks_like_hdf5(path))
       throw IoError(fmt::format("{}: not a parkit results file (not HDF5)", path));
     results::ResultsFile f = read_any_results(path);
-    std::map<std::string, std::string> renamed;  // job ids restart at job-0000 in every file
+    renumber_jobs(f, jobs);  // job ids restart at job-0000 in every file
     for (auto& job : f.jobs) {
-      const std::string id = fmt::format("job-{:04}", merged.jobs.size());
-      renamed[job.id] = id;
-      job.id = id;
       job.text.emplace_back("source_file", path);
       merged.jobs.push_back(std::move(job));
     }
-    for (auto& run : f.runs) {
-      run.job = renamed.count(run.job) ? renamed[run.job] : run.job;
-      merged.runs.push_back(std::move(run));
-    }
+    std::move(f.runs.begin(), f.runs.end(), std::back_inserter(merged.runs));
+    std::move(f.io_runs.begin(), f.io_runs.end(), std::back_inserter(merged.io_runs));
   }
   const std::string written = write_job_results({output, false, force}, merged);
-  std::fprintf(stderr, "parkit: merged %zu files (%zu jobs, %zu runs) into %s\n", files.size(),
-               merged.jobs.size(), merged.runs.size(), written.c_str());
+  std::fprintf(stderr, "parkit: merged %zu files (%zu jobs, %zu runs, %zu io runs) into %s\n",
+               files.size(), merged.jobs.size(), merged.runs.size(), merged.io_runs.size(),
+               written.c_str());
   return exit_ok;
 }
 
