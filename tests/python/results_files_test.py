@@ -8,7 +8,9 @@
   the file that was there before (replaced only by a complete new one, with --force);
 - four jobs writing into one directory at once give four good files;
 - a truncated file, random bytes and an HDF5 file that is not parkit's make `report` and
-  `merge` exit 4 naming the file; merge keeps every job and run.
+  `merge` exit 4 naming the file; merge keeps every job and run;
+- an `io` job's file: h5py reads every I/O run request by request, pandas reads /io_table,
+  and merge and report carry the I/O runs.
 """
 import argparse
 import hashlib
@@ -190,6 +192,65 @@ class ResultsFiles(unittest.TestCase):
         r = parkit("report", "--format", "csv", study)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("sum_squares,threads,strong,2,1,2,100000,", r.stdout)
+
+    def io_job(self, path):
+        r = parkit("io", "--requests", "8", "--path", "/delay/5", "--path", "/status/503",
+                   "--reps", "2", "-o", path, "--context", "purpose=io")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r
+
+    def test_io_runs_read_request_by_request_and_merge_and_report_carry_them(self):
+        a, b = os.path.join(self.dir, "a.h5"), os.path.join(self.dir, "b.h5")
+        self.io_job(a)
+        self.io_job(b)
+        drivers = ["sequential", "threads", "pool", "coroutines"]
+        with h5py.File(a) as f:
+            self.assertEqual(f.attrs["schema_version"], 2)
+            self.assertEqual(len(f["runs"]), 0)
+            self.assertEqual(len(f["table"]), 0)
+            self.assertEqual(sorted(f["io_runs"]), [f"io-{k:04}" for k in range(4)])
+            self.assertEqual(f["jobs/job-0000/context"].attrs["purpose"], "io")
+            for k, driver in enumerate(drivers):
+                run = f[f"io_runs/io-{k:04}"]
+                self.assertEqual(run.attrs["driver"], driver)
+                self.assertEqual(run.attrs["requests"], 8)
+                self.assertTrue(run.attrs["server_started"])
+                self.assertEqual(list(run["paths"].asstr()[()]), ["/delay/5", "/status/503"])
+                counts = run["counts"][()]
+                self.assertEqual(counts.shape, (2, 5))
+                self.assertEqual(list(run["counts"].attrs["columns"]),
+                                 ["ok", "http_error", "connection_error", "timeout", "cancelled"])
+                self.assertEqual(counts.tolist(), [[4, 4, 0, 0, 0]] * 2)  # each row sums to N
+                # request i asks for path i % 2: 200, 503, 200, ...
+                self.assertEqual(run["http_status"][()].tolist(), [[200, 503] * 4] * 2)
+                self.assertEqual(run["outcome"][()].tolist(), [[0, 1] * 4] * 2)
+                self.assertEqual(run["latency_seconds"].shape, (2, 8))
+                self.assertTrue((run["latency_seconds"][()] > 0).all())
+                self.assertEqual(run.attrs["ok"], 8)
+                self.assertEqual(run.attrs["latency_count"], 16)
+                for name, ds in run.items():
+                    self.assertIn("units", ds.attrs, name)
+        io = pd.DataFrame(h5py.File(a)["io_table"][()])  # the one-liner SCHEMA.md shows
+        self.assertEqual(list(io["driver"].str.decode("utf-8")), drivers)
+        self.assertEqual(list(io["ok"]), [8] * 4)
+        self.assertEqual(list(io["http_error"]), [8] * 4)
+        self.assertTrue((io["makespan_median_s"] > 0).all())
+
+        study = os.path.join(self.dir, "s.h5")
+        r = parkit("merge", a, b, "-o", study)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("(2 jobs, 0 runs, 8 io runs)", r.stderr)
+        with h5py.File(study) as f:
+            self.assertEqual(len(f["io_runs"]), 8)
+            self.assertEqual(list(f["io_table"]["job"]), [b"job-0000"] * 4 + [b"job-0001"] * 4)
+            self.assertEqual(f["io_runs/io-0005"].attrs["job"], "job-0001")
+            self.assertEqual(f["jobs/job-0001"].attrs["source_file"], b)
+        r = parkit("report", "--format", "csv", study)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = r.stdout.splitlines()
+        self.assertTrue(rows[0].startswith("paths,requests,timeout_ms,"), rows[0])
+        self.assertEqual(len(rows), 9)
+        self.assertEqual(sum(",sequential," in row for row in rows), 2)
 
 
 if __name__ == "__main__":
