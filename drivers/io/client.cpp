@@ -9,22 +9,24 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <tuple>
 
 #include "drivers/io/aio.hpp"
 #include "drivers/io/http_server.hpp"
@@ -75,8 +77,13 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using results::IoOutcome;
-constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-constexpr std::uint64_t max_body_bytes = 64ull << 20;  // the server's own /bytes cap
+/// A connection. Its executor is the io_context's own, not the type-erased any_io_executor: that
+/// halves the socket (40 bytes, not 88) and every pending operation on it, which matters times
+/// ten thousand.
+using Socket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
+// Awaiting a deferred operation: unlike use_awaitable, which wraps every operation in a
+// coroutine frame of its own (~250 bytes while the operation is pending), this adds none.
+constexpr auto as_tuple_deferred = asio::as_tuple(asio::deferred);
 
 /// The end of one request as the client saw it.
 struct Answer {
@@ -119,9 +126,16 @@ Prepared prepare(const ClientOptions& options) {
   return prepared;
 }
 
-/// Closes without throwing: the socket may already be closed or reset by the peer.
-void discard(tcp::socket& socket) {
+/// Closes with a reset instead of a FIN. A graceful close by the client leaves the connection in
+/// TIME_WAIT on the client's port for 60 s, and on Linux every later connect() from this host
+/// searches past those entries: after 10 000 of them a connect costs ~100 us of system time
+/// instead of ~20 us (measured: 0.2 s -> 1.0 s per 10 000 connects), which would slow every
+/// following rep and run. Used for connections that are idle (keep-alive, end of a rep) or cut
+/// off (timeout, cancellation, error), where nothing is in flight that a reset could lose.
+void abort_close(Socket& socket) {
+  if (!socket.is_open()) return;
   boost::system::error_code ignored;
+  socket.set_option(asio::socket_base::linger(true, 0), ignored);
   socket.close(ignored);
 }
 
@@ -132,56 +146,161 @@ Answer failure(const boost::system::error_code& error) {
       0};
 }
 
-/// One HTTP exchange: connect (when `socket` is not open), write the request, read the answer.
-/// Expected failures are outcomes, not exceptions. `connect_gate` (may be null) admits a few
-/// connects at a time. The socket stays open only when it can carry the next request.
-asio::awaitable<Answer> exchange(tcp::socket& socket, const Prepared& prepared,
-                                 std::string_view request, aio::semaphore* connect_gate) {
-  if (!socket.is_open()) {
-    std::optional<aio::semaphore::guard> admitted;
-    if (connect_gate != nullptr) admitted.emplace(co_await connect_gate->scoped());
-    const auto [error] = co_await socket.async_connect(prepared.endpoint, as_tuple_awaitable);
-    if (error) {
-      discard(socket);
-      co_return failure(error);
+/// Beast's HTTP/1.1 response parser, keeping only what a load generator needs: the status and
+/// whether the connection stays open. The body is checked for its length and dropped, and no
+/// header field is stored, so a request costs no allocation for them.
+class AnswerParser final : public http::basic_parser<false> {
+ public:
+  AnswerParser() {
+    body_limit(max_body_bytes);
+    eager(true);  // the body in the same put() as the header
+  }
+  [[nodiscard]] unsigned status() const noexcept { return status_; }
+
+ private:
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
+                       boost::system::error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, boost::system::error_code&) override {
+    status_ = static_cast<unsigned>(code);
+  }
+  void on_field_impl(http::field, beast::string_view, beast::string_view,
+                     boost::system::error_code&) override {}
+  void on_header_impl(boost::system::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&,
+                         boost::system::error_code&) override {}
+  std::size_t on_body_impl(beast::string_view body, boost::system::error_code&) override {
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view,
+                            boost::system::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                 boost::system::error_code&) override {
+    return body.size();
+  }
+  void on_finish_impl(boost::system::error_code&) override {}
+
+  unsigned status_ = 0;
+};
+
+/// Feeds `input` to the parser; returns the bytes it did not take (a header cut in two waits
+/// for the rest). Sets `error` when the bytes are no HTTP answer.
+std::string_view feed(AnswerParser& parser, std::string_view input,
+                      boost::system::error_code& error) {
+  while (!input.empty() && !parser.is_done()) {
+    const std::size_t used = parser.put(asio::buffer(input.data(), input.size()), error);
+    if (error == http::error::need_more) {
+      error = {};
+      break;
+    }
+    if (error) break;
+    input.remove_prefix(used);
+  }
+  return input;
+}
+
+/// Connects (when `socket` is not open) and sends the request. A coroutine of its own so that
+/// its awaiters live only while it runs, not in the frame of every waiting exchange.
+/// `connect_permit`, when given, is a place at the connect gate, held until the connect is done.
+asio::awaitable<boost::system::error_code> connect_and_send(
+    Socket& socket, const Prepared& prepared, std::string_view request,
+    std::optional<aio::semaphore::guard> connect_permit) {
+  boost::system::error_code error;
+  if (!socket.is_open())
+    std::tie(error) = co_await socket.async_connect(prepared.endpoint, as_tuple_deferred);
+  connect_permit.reset();
+  if (!error)
+    std::tie(error, std::ignore) =
+        co_await asio::async_write(socket, asio::buffer(request), as_tuple_deferred);
+  co_return error;
+}
+
+/// After an answer that ends its connection: reads the server's end of stream before closing,
+/// so that the TIME_WAIT is the server's and not on this host's client ports (see abort_close).
+asio::awaitable<void> close_after_server(Socket& socket) {
+  char peeked = 0;
+  const auto [error, got] = co_await socket.async_receive(asio::buffer(&peeked, 1),
+                                                          Socket::message_peek, as_tuple_deferred);
+  boost::system::error_code ignored;
+  if (error == asio::error::eof)
+    socket.close(ignored);
+  else
+    abort_close(socket);
+}
+
+/// One HTTP exchange on `socket`: connect when it is not open, send the request, read the
+/// answer. Expected failures are outcomes, not exceptions. Leaves the socket open only when it
+/// can carry the next request.
+///
+/// Reading holds no buffer while it waits: a one-byte peek waits for data, then what has come is
+/// read into `scratch`, which all requests of the thread share (they take turns: nothing waits
+/// between the peek and the read). Ten thousand waiting requests so hold ten thousand bytes, not
+/// ten thousand read buffers. A peek, unlike a reactor wait, is tried at once, so bytes or an end
+/// of stream that came before it are not missed.
+asio::awaitable<Answer> exchange(Socket& socket, const Prepared& prepared, std::string_view request,
+                                 std::span<char> scratch,
+                                 std::optional<aio::semaphore::guard> connect_permit) {
+  boost::system::error_code error =
+      co_await connect_and_send(socket, prepared, request, std::move(connect_permit));
+  AnswerParser parser;
+  std::string partial;  // a header cut across reads (rare): what the parser has not taken yet
+  char peeked = 0;
+  while (!error && !parser.is_done()) {
+    std::tie(error, std::ignore) = co_await socket.async_receive(
+        asio::buffer(&peeked, 1), Socket::message_peek, as_tuple_deferred);
+    if (error == asio::error::eof && parser.got_some()) {
+      error = {};
+      parser.put_eof(error);  // an answer delimited by the end of the connection
+      break;
+    }
+    if (error) break;
+    const std::size_t got = socket.read_some(asio::buffer(scratch.data(), scratch.size()), error);
+    if (error) break;
+    const std::string_view fresh(scratch.data(), got);
+    if (partial.empty()) {
+      partial = feed(parser, fresh, error);
+    } else {
+      partial += fresh;
+      partial = std::string(feed(parser, partial, error));
     }
   }
-  if (const auto [error, written] =
-          co_await asio::async_write(socket, asio::buffer(request), as_tuple_awaitable);
-      error) {
-    discard(socket);
+  if (error) {  // refused, reset, /drop (EOF before an answer), bytes that are no HTTP answer
+    abort_close(socket);
     co_return failure(error);
   }
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(max_body_bytes);
-  if (const auto [error, read] =
-          co_await http::async_read(socket, buffer, parser, as_tuple_awaitable);
-      error) {
-    discard(socket);  // reset, /drop (EOF before an answer), a reply Beast cannot parse
-    co_return failure(error);
-  }
-  const auto& response = parser.get();
-  if (!response.keep_alive()) discard(socket);
-  const unsigned status = response.result_int();
+  if (!partial.empty())
+    abort_close(socket);  // bytes past the answer: nothing more can be trusted on it
+  else if (!parser.keep_alive())
+    co_await close_after_server(socket);
+  const unsigned status = parser.status();
   co_return Answer{status >= 200 && status < 300 ? IoOutcome::ok : IoOutcome::http_error,
                    static_cast<std::int16_t>(status)};
 }
 
 /// `exchange` under the per-request timeout: on expiry the exchange is cancelled and has
-/// stopped before the timeout is reported (aio::with_timeout waits for it).
-asio::awaitable<Answer> exchange_within(tcp::socket& socket, const Prepared& prepared,
-                                        std::string_view request, aio::semaphore* connect_gate) {
-  if (prepared.timeout.count() <= 0)
-    co_return co_await exchange(socket, prepared, request, connect_gate);
+/// stopped (closing its connection) before the timeout is reported: aio::with_timeout waits.
+asio::awaitable<Answer> exchange_within(Socket& socket, const Prepared& prepared,
+                                        std::string_view request, std::span<char> scratch,
+                                        std::optional<aio::semaphore::guard> connect_permit) {
   try {
-    co_return co_await aio::with_timeout(exchange(socket, prepared, request, connect_gate),
-                                         prepared.timeout);
+    co_return co_await aio::with_timeout(
+        exchange(socket, prepared, request, scratch, std::move(connect_permit)), prepared.timeout);
   } catch (const aio::timeout_error&) {
   }
-  discard(socket);  // cut off part-way: what is left on the connection is unknown
+  abort_close(socket);  // cancelled part-way: the exchange may have left it open
   co_return Answer{IoOutcome::timeout, 0};
 }
+
+/// The request with or without its timeout; one coroutine frame less when there is none.
+asio::awaitable<Answer> exchange_maybe_within(
+    Socket& socket, const Prepared& prepared, std::string_view request, std::span<char> scratch,
+    std::optional<aio::semaphore::guard> connect_permit = std::nullopt) {
+  return prepared.timeout.count() > 0
+             ? exchange_within(socket, prepared, request, scratch, std::move(connect_permit))
+             : exchange(socket, prepared, request, scratch, std::move(connect_permit));
+}
+
+/// Read buffer of one thread's requests (they take turns on it: see exchange).
+using Scratch = std::array<char, 16 * 1024>;
 
 /// Per-request results of one rep, written by whichever thread ran request i (each index by one
 /// thread only), plus the in-flight high-water mark.
@@ -241,12 +360,15 @@ class Recorder {
 class BlockingClient {
  public:
   explicit BlockingClient(const Prepared& prepared) : prepared_(prepared) {}
+  ~BlockingClient() { abort_close(socket_); }  // an idle keep-alive connection
+  BlockingClient(const BlockingClient&) = delete;
+  BlockingClient& operator=(const BlockingClient&) = delete;
 
   Answer get(std::string_view request) {
     Answer answer;
-    asio::co_spawn(context_, exchange_within(socket_, prepared_, request, nullptr),
+    asio::co_spawn(context_, exchange_maybe_within(socket_, prepared_, request, scratch_),
                    [&answer](std::exception_ptr error, Answer result) {
-                     if (!error) answer = result;  // an exception: a connection error
+                     if (!error) answer = result;  // an exception: counted as a connection error
                    });
     context_.run();
     context_.restart();
@@ -256,7 +378,8 @@ class BlockingClient {
  private:
   const Prepared& prepared_;
   asio::io_context context_{1};
-  tcp::socket socket_{context_};
+  Socket socket_{context_.get_executor()};  // the kept connection; closed when there is none
+  Scratch scratch_;
 };
 
 void run_one(BlockingClient& client, const Prepared& prepared, Recorder& recorder, std::int64_t i) {
@@ -321,64 +444,111 @@ void run_thread_per_request(const ClientOptions& options, const Prepared& prepar
 
 /// What the coroutines of one rep share on their single thread.
 struct CoroutineRun {
+  asio::io_context& context;
+  const ClientOptions& options;
   const Prepared& prepared;
   Recorder& recorder;
-  aio::semaphore* bound;  ///< --concurrency, or null
+  const std::atomic<bool>& stop;
+  std::optional<aio::semaphore> bound;  ///< --concurrency
   aio::semaphore connect_gate;
-  std::vector<tcp::socket> idle;  ///< keep-alive connections between requests
-  bool keep_alive;
+  /// Request i's connection while it runs. Here rather than in a coroutine of its own around
+  /// the exchange, whose frame would cost more than the socket.
+  std::vector<std::optional<Socket>> connection;
+  std::vector<Socket> idle;  ///< keep-alive connections between requests
+  asio::cancellation_signal cancel_starter;
+  bool stopping = false;     ///< set when a stop came: what fails from then on was cancelled
+  std::int64_t started = 0;  ///< requests spawned
+  std::int64_t ended = 0;
+  bool starter_done = false;
+  Scratch scratch{};
 };
 
-asio::awaitable<void> coroutine_request(CoroutineRun& run, std::int64_t i) {
-  std::optional<aio::semaphore::guard> permit;
-  if (run.bound != nullptr) permit.emplace(co_await run.bound->scoped());
-  const auto started = run.recorder.begin();
-  tcp::socket socket(co_await asio::this_coro::executor);
-  if (!run.idle.empty()) {
-    socket = std::move(run.idle.back());
-    run.idle.pop_back();
+/// Starts the requests one after another, each as soon as it may go: when --concurrency has room
+/// for it and, when it needs a new connection, the connect gate has room too. Waiting here rather
+/// than in N spawned coroutines keeps the requests that cannot go yet from costing a coroutine
+/// each. A request's latency runs from its start. Its end (the record, its connection back to
+/// the idle ones) is the completion handler of its exchange.
+asio::awaitable<void> start_requests(CoroutineRun& run) {
+  for (std::int64_t i = 0; i < run.options.requests && !run.stop.load(); ++i) {
+    std::optional<aio::semaphore::guard> in_flight;  // released by the request's end
+    if (run.bound) in_flight.emplace(co_await run.bound->scoped());
+    const auto started = run.recorder.begin();
+    auto& socket = run.connection[static_cast<std::size_t>(i)];
+    std::optional<aio::semaphore::guard> connect_permit;
+    if (!run.idle.empty()) {
+      socket.emplace(std::move(run.idle.back()));
+      run.idle.pop_back();
+    } else {
+      socket.emplace(run.context.get_executor());
+      connect_permit.emplace(co_await run.connect_gate.scoped());
+    }
+    ++run.started;
+    asio::co_spawn(
+        run.context,
+        exchange_maybe_within(*socket, run.prepared, run.prepared.request_bytes(i), run.scratch,
+                              std::move(connect_permit)),
+        [&run, i, started, in_flight = std::move(in_flight)](std::exception_ptr error,
+                                                             Answer answer) mutable {
+          if (error) answer = Answer{};  // an exception: counted as a connection error
+          if (run.stopping && answer.outcome == IoOutcome::connection_error)
+            answer.outcome = IoOutcome::cancelled;  // its connection was closed by the stop
+          run.recorder.end(i, started, answer);
+          auto& done = run.connection[static_cast<std::size_t>(i)];
+          if (done->is_open() && run.options.keep_alive) run.idle.push_back(std::move(*done));
+          done.reset();
+          in_flight.reset();  // after the connection is back: the next request may take it
+          ++run.ended;
+        });
   }
-  const Answer answer = co_await exchange_within(socket, run.prepared,
-                                                 run.prepared.request_bytes(i), &run.connect_gate);
-  if (run.keep_alive && socket.is_open()) run.idle.push_back(std::move(socket));
-  run.recorder.end(i, started, answer);
+}
+
+/// A stop: no request starts any more, and every one still running is cut off by closing its
+/// connection (its pending operation then ends with operation_aborted). Closing, rather than a
+/// cancellation slot per request, costs no memory per request.
+void stop_requests(CoroutineRun& run) {
+  run.stopping = true;
+  run.cancel_starter.emit(asio::cancellation_type::terminal);
+  boost::system::error_code ignored;
+  for (auto& connection : run.connection)
+    if (connection) connection->close(ignored);
 }
 
 void run_coroutines(const ClientOptions& options, const Prepared& prepared, Recorder& recorder,
                     const std::atomic<bool>& stop) {
   asio::io_context context(1);  // one thread: Asio may skip its locking
-  std::optional<aio::semaphore> bound;
+  CoroutineRun run{context,
+                   options,
+                   prepared,
+                   recorder,
+                   stop,
+                   std::nullopt,
+                   aio::semaphore(context.get_executor(), connects_in_flight),
+                   std::vector<std::optional<Socket>>(static_cast<std::size_t>(options.requests)),
+                   {},
+                   {}};
   if (options.concurrency > 0)
-    bound.emplace(context.get_executor(), static_cast<std::size_t>(options.concurrency));
-  CoroutineRun run{
-      prepared,
-      recorder,
-      bound ? &*bound : nullptr,
-      aio::semaphore(context.get_executor(), static_cast<std::size_t>(connects_in_flight)),
-      {},
-      options.keep_alive};
-  // One cancellation signal per request, so a stop (SIGINT) cancels every one still running.
-  std::vector<asio::cancellation_signal> cancel(static_cast<std::size_t>(options.requests));
-  std::int64_t remaining = options.requests;
-  for (std::int64_t i = 0; i < options.requests; ++i)
-    asio::co_spawn(context, coroutine_request(run, i),
-                   asio::bind_cancellation_slot(cancel[static_cast<std::size_t>(i)].slot(),
-                                                [&remaining](std::exception_ptr) { --remaining; }));
+    run.bound.emplace(context.get_executor(), static_cast<std::size_t>(options.concurrency));
+  asio::co_spawn(
+      context, start_requests(run),
+      asio::bind_cancellation_slot(run.cancel_starter.slot(),
+                                   [&run](std::exception_ptr) { run.starter_done = true; }));
+  // What a stop cuts off, and what never started, is counted as cancelled.
   asio::co_spawn(
       context,
       [&]() -> asio::awaitable<void> {
         asio::steady_timer poll(context);
-        while (remaining > 0) {
+        while (!run.starter_done || run.ended < run.started) {
           if (stop.load()) {
-            for (auto& signal : cancel) signal.emit(asio::cancellation_type::terminal);
+            stop_requests(run);
             co_return;
           }
           poll.expires_after(std::chrono::milliseconds(20));
-          co_await poll.async_wait(as_tuple_awaitable);
+          co_await poll.async_wait(as_tuple_deferred);
         }
       },
       asio::detached);
   context.run();
+  for (Socket& socket : run.idle) abort_close(socket);
 }
 
 double seconds(const timeval& t) {
