@@ -22,7 +22,6 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -53,7 +52,6 @@ namespace http = boost::beast::http;
 using asio::awaitable;
 using asio::ip::tcp;
 using boost::system::error_code;
-using asio::experimental::awaitable_operators::operator||;
 
 constexpr auto expected_errors = asio::as_tuple(asio::use_awaitable);
 
@@ -207,6 +205,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
   asio::steady_timer delay_timer_;
   boost::beast::flat_buffer buffer_;
   bool closed_ = false;
+  bool hung_up_ = false;  // the client left during a /delay
+  char peeked_ = 0;       // where that watch peeks
   Server& server_;
   Connection* previous_ = nullptr;  // registry links, guarded by registry_mutex_
   Connection* next_ = nullptr;
@@ -232,11 +232,11 @@ bool is_parse_error(const error_code& ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
-awaitable<Incoming> read_request(std::shared_ptr<Connection> c) {
+awaitable<Incoming> read_request(Connection& c) {
   http::request_parser<http::string_body> parser;
   parser.header_limit(header_limit);
   parser.body_limit(request_body_limit);
-  auto [ec, n] = co_await http::async_read(c->socket_, c->buffer_, parser, expected_errors);
+  auto [ec, n] = co_await http::async_read(c.socket_, c.buffer_, parser, expected_errors);
   if (ec) {
     if (!is_parse_error(ec)) co_return Incoming{};
     unsigned status = 400;
@@ -251,8 +251,8 @@ awaitable<Incoming> read_request(std::shared_ptr<Connection> c) {
 }
 
 /// Writes the answer; false if the client is gone (then the answer counts as abandoned).
-awaitable<bool> write_answer(std::shared_ptr<Connection> c, Answer answer, unsigned version,
-                             bool keep_alive, bool counted) {
+awaitable<bool> write_answer(Connection& c, Answer answer, unsigned version, bool keep_alive,
+                             bool counted) {
   http::response<http::buffer_body> response;
   response.version(version);
   response.result(answer.status);
@@ -271,7 +271,7 @@ awaitable<bool> write_answer(std::shared_ptr<Connection> c, Answer answer, unsig
 
   // Counted before the write so that a client holding the answer always finds it counted.
   auto& answered =
-      answer.status / 100 == 2 ? c->counters().answered_2xx : c->counters().answered_other;
+      answer.status / 100 == 2 ? c.counters().answered_2xx : c.counters().answered_other;
   if (counted) ++answered;
   http::response_serializer<http::buffer_body> serializer{response};
   for (;;) {
@@ -284,42 +284,40 @@ awaitable<bool> write_answer(std::shared_ptr<Connection> c, Answer answer, unsig
     response.body().size = piece;
     left -= piece;
     response.body().more = left > 0;
-    auto [ec, n] = co_await http::async_write(c->socket_, serializer, expected_errors);
+    auto [ec, n] = co_await http::async_write(c.socket_, serializer, expected_errors);
     if (ec == http::error::need_buffer || (!ec && !serializer.is_done())) continue;
     if (!ec) co_return true;
     if (counted) {
       --answered;
-      ++c->counters().abandoned;
+      ++c.counters().abandoned;
     }
     co_return false;
   }
 }
 
-awaitable<void> delay_elapses(std::shared_ptr<Connection> c) {
-  co_await c->delay_timer_.async_wait(expected_errors);  // cancelled only by stop()
-}
-
-/// Completes with true when the client hangs up (or stop() closes the socket), with false when
-/// the client sends more (a pipelined request: then there is nothing left to watch). A peek rather
-/// than async_wait(wait_read): reactor waits are edge-triggered and never speculative, so they miss
-/// a hang-up that came before them and wake on edges for bytes Beast's read already took.
-awaitable<bool> client_hangs_up(std::shared_ptr<Connection> c) {
-  char next = 0;
-  auto [ec, n] = co_await c->socket_.async_receive(asio::buffer(&next, 1),
-                                                   tcp::socket::message_peek, expected_errors);
-  co_return static_cast<bool>(ec);  // end of stream, a reset, or closed by stop()
-}
-
-/// Waits out a /delay; false when the client left meanwhile or stop() came first.
-awaitable<bool> sit_out_delay(std::shared_ptr<Connection> c, std::uint64_t ms) {
-  if (c->closed_) co_return false;
-  c->delay_timer_.expires_after(std::chrono::milliseconds(ms));
-  const auto first = co_await (delay_elapses(c) || client_hangs_up(c));
-  if (first.index() == 1) {
-    if (std::get<1>(first)) co_return false;
-    co_await delay_elapses(c);  // same expiry: the client pipelined, so only the timer matters
+/// Waits out a /delay; false when the client left meanwhile or stop() came first. The hang-up
+/// is watched by a peek with a plain completion handler rather than a second coroutine raced
+/// against the timer: that would cost a parallel group and two coroutines per delayed request.
+/// A peek rather than async_wait(wait_read): reactor waits are edge-triggered and never
+/// speculative, so they miss a hang-up that came before them and wake on edges for bytes Beast's
+/// read already took. If the peek finds bytes instead (a pipelined request), only the timer
+/// matters.
+awaitable<bool> sit_out_delay(Connection& c, std::uint64_t ms) {
+  if (c.closed_) co_return false;
+  c.delay_timer_.expires_after(std::chrono::milliseconds(ms));
+  c.hung_up_ = false;
+  c.socket_.async_receive(asio::buffer(&c.peeked_, 1), tcp::socket::message_peek,
+                          [owner = c.shared_from_this()](const error_code& ec, std::size_t) {
+                            if (!ec || ec == asio::error::operation_aborted) return;
+                            owner->hung_up_ = true;  // end of stream, a reset, closed by stop()
+                            owner->delay_timer_.cancel();
+                          });
+  co_await c.delay_timer_.async_wait(expected_errors);  // ends early on a hang-up or stop()
+  if (!c.hung_up_) {
+    error_code ignored;
+    c.socket_.cancel(ignored);  // ends the peek, if it still waits
   }
-  co_return !c->closed_;
+  co_return !c.hung_up_ && !c.closed_;
 }
 
 std::string stats_json(const ServerCounters& counters) {
@@ -332,21 +330,21 @@ std::string stats_json(const ServerCounters& counters) {
 }
 
 /// Answers one request; false when the connection ends here.
-awaitable<bool> serve_request(std::shared_ptr<Connection> c, Request request) {
+awaitable<bool> serve_request(Connection& c, Request request) {
   const Route route = route_of(request.method, request.target);
-  if (route.kind != RouteKind::stats) ++c->counters().requests;
+  if (route.kind != RouteKind::stats) ++c.counters().requests;
   Answer answer;
   switch (route.kind) {
     case RouteKind::drop:
-      ++c->counters().dropped;
+      ++c.counters().dropped;
       co_return false;
     case RouteKind::stats:
       answer.content_type = "application/json";
-      answer.text = stats_json(c->counters());
+      answer.text = stats_json(c.counters());
       break;
     case RouteKind::delay:
       if (!co_await sit_out_delay(c, route.number)) {
-        ++c->counters().abandoned;
+        ++c.counters().abandoned;
         co_return false;
       }
       answer.text = fmt::format("waited {} ms\n", route.number);
@@ -379,14 +377,14 @@ awaitable<bool> serve_request(std::shared_ptr<Connection> c, Request request) {
 
 awaitable<void> session(std::shared_ptr<Connection> c) {
   for (;;) {
-    Incoming incoming = co_await read_request(c);
+    Incoming incoming = co_await read_request(*c);
     if (incoming.kind == Incoming::Kind::gone) break;
     if (incoming.kind == Incoming::Kind::malformed) {
       ++c->counters().requests;
-      co_await write_answer(c, text_answer(incoming.status), 11, false, true);
+      co_await write_answer(*c, text_answer(incoming.status), 11, false, true);
       break;
     }
-    if (!co_await serve_request(c, std::move(incoming.request))) break;
+    if (!co_await serve_request(*c, std::move(incoming.request))) break;
   }
   c->finish();
 }
@@ -409,9 +407,13 @@ bool out_of_descriptors(const error_code& ec) {
 awaitable<void> accept_loop(Server* server) {
   bool told_about_descriptors = false;
   for (;;) {
-    // The socket gets a strand of its own: its session's executor.
-    const asio::any_io_executor strand = asio::make_strand(server->io_context_);
-    auto [ec, socket] = co_await server->acceptor_.async_accept(strand, expected_errors);
+    // With several threads the socket gets a strand of its own: its session's executor. With
+    // one, the io_context is that strand already, and a strand would only add a dispatch to
+    // every handler.
+    const asio::any_io_executor executor =
+        server->options_.threads > 1 ? asio::any_io_executor(asio::make_strand(server->io_context_))
+                                     : asio::any_io_executor(server->io_context_.get_executor());
+    auto [ec, socket] = co_await server->acceptor_.async_accept(executor, expected_errors);
     if (!ec) {
       server->start_session(std::move(socket));
       continue;
