@@ -66,7 +66,9 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Raises RLIMIT_NOFILE's soft limit to the hard limit. Returns the soft limit now in force.
+/// Raises RLIMIT_NOFILE's soft limit to the hard limit and grows the descriptor table to match
+/// (up to 64 Ki), so that opening many sockets later never waits for the table to grow. Call it
+/// before starting threads. Returns the soft limit now in force.
 std::int64_t raise_open_files_limit();
 
 /// `parkit serve`: raises the open-files limit, prints "parkit serve: listening on

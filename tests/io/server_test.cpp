@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <limits>
@@ -643,6 +644,12 @@ TEST_P(ServerSetupTest, ServeMainRaisesTheLimitAndSaysWhyItCannotListen) {
     EXPECT_EQ(limit.rlim_cur, limit.rlim_max);
   }
   EXPECT_EQ(parkit::io::raise_open_files_limit(), static_cast<std::int64_t>(limit.rlim_cur));
+  // ... and grew the descriptor table to match, up front (FDSize: the table's slots).
+  std::ifstream status("/proc/self/status");
+  std::int64_t table = 0;
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("FDSize:")) table = std::stoll(line.substr(7));
+  EXPECT_GE(table, std::min<std::int64_t>(static_cast<std::int64_t>(limit.rlim_cur), 1 << 16));
 }
 
 /// Lowers RLIMIT_NOFILE so that exactly `free` descriptors remain; restores it when it goes.
