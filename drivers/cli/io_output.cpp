@@ -55,6 +55,11 @@ std::string csv_field(const std::string& text) {
   return quoted + '"';
 }
 
+/// "1.002 [1.001-1.004]": median [min-max] in seconds, to the millisecond.
+std::string seconds_range(const Summary& s) {
+  return fmt::format("{:.3f} [{:.3f}-{:.3f}]", s.median, s.min, s.max);
+}
+
 std::string joined(const std::vector<std::string>& items, const char* separator) {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? separator : "") + items[i];
@@ -120,7 +125,7 @@ std::string io_table(const std::vector<IoRecord>& records) {
     const double median = r.makespan.median;
     t.add({r.driver, std::to_string(r.requests), std::to_string(r.reps),
            concurrency_cell(results::max_concurrency(r), r.driver, r.pool_threads),
-           fmt::format("{:.4g} [{:.4g}-{:.4g}]", median, r.makespan.min, r.makespan.max),
+           seconds_range(r.makespan),
            per_second(median > 0 ? static_cast<double>(r.requests) / median : 0),
            milliseconds(r.latency.p50), milliseconds(r.latency.p90), milliseconds(r.latency.p99),
            milliseconds(r.latency.max), std::to_string(r.max_in_flight),
@@ -153,16 +158,14 @@ std::string io_study_table(const std::vector<results::IoStudy>& studies) {
       if (!p.warnings.empty())
         note.push_back(
             fmt::format("{} warning{}", p.warnings.size(), p.warnings.size() == 1 ? "" : "s"));
-      t.add(
-          {p.driver, std::to_string(p.requests), std::to_string(p.reps),
-           concurrency_cell(p.max_concurrency, p.driver, p.pool_threads),
-           fmt::format("{:.4g} [{:.4g}-{:.4g}]", p.makespan.median, p.makespan.min, p.makespan.max),
-           p.speedup ? fmt::format("{:.2f}", *p.speedup) : "-", per_second(p.requests_per_s),
-           milliseconds(p.latency.p50), milliseconds(p.latency.p99),
-           std::to_string(p.max_in_flight), std::to_string(p.counts.ok),
-           std::to_string(p.counts.http_error), std::to_string(p.counts.connection_error),
-           std::to_string(p.counts.timeout), std::to_string(p.counts.cancelled),
-           cpu_seconds(p.cpu_median_s), mebibytes(p.peak_rss_bytes), joined(note, ", ")});
+      t.add({p.driver, std::to_string(p.requests), std::to_string(p.reps),
+             concurrency_cell(p.max_concurrency, p.driver, p.pool_threads),
+             seconds_range(p.makespan), p.speedup ? fmt::format("{:.2f}", *p.speedup) : "-",
+             per_second(p.requests_per_s), milliseconds(p.latency.p50), milliseconds(p.latency.p99),
+             std::to_string(p.max_in_flight), std::to_string(p.counts.ok),
+             std::to_string(p.counts.http_error), std::to_string(p.counts.connection_error),
+             std::to_string(p.counts.timeout), std::to_string(p.counts.cancelled),
+             cpu_seconds(p.cpu_median_s), mebibytes(p.peak_rss_bytes), joined(note, ", ")});
     }
     out += t.str(1);
   }

@@ -415,7 +415,7 @@ TEST(IoJson, TableShowsOneLinePerRun) {
   const std::string table = cli::io_table(mixed_file().io_runs);
   EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 4);  // header, rule, two runs
   EXPECT_NE(table.find("coroutines"), std::string::npos);
-  EXPECT_NE(table.find("3 [2.5-3.5]"), std::string::npos) << table;
+  EXPECT_NE(table.find("3.000 [2.500-3.500]"), std::string::npos) << table;
   EXPECT_NE(cli::io_notes(mixed_file().io_runs).find("coroutines x 3: second"), std::string::npos);
 }
 
