@@ -396,8 +396,10 @@ nlohmann::json decide(int argc, char** argv) {
   std::vector<std::string> report_files;
   std::string report_format = "table";
   auto* report = app.add_subcommand(
-      "report", "Scaling tables (speedup, efficiency, Karp-Flatt, Amdahl fit) from results files");
-  report->add_option("files", report_files, "HDF5 files from run/sweep/merge (or their --json)")
+      "report",
+      "Scaling tables (speedup, efficiency, Karp-Flatt, Amdahl fit) and I/O studies (speedup "
+      "over sequential) from results files");
+  report->add_option("files", report_files, "HDF5 files from run/sweep/io/merge (or their --json)")
       ->required();
   report->add_option("--format", report_format, "table, csv or json")
       ->capture_default_str()

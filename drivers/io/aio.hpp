@@ -13,14 +13,7 @@
 // io_context; destroying it completes its remaining waiters with operation_aborted.
 #pragma once
 
-// GCC 12 at -O2 and above sees "potential null pointer dereference" inside Asio's type-erased
-// executors once inlined; the pointers are never null. Silenced for Asio's headers only (as in
-// http_server.cpp), so this header's own code is still checked.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-#if defined(__SANITIZE_THREAD__)
-#pragma GCC diagnostic ignored "-Wtsan"  // Asio's handler fences: TSan sees its mutexes instead
-#endif
+#include <algorithm>
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -39,9 +32,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
-#pragma GCC diagnostic pop
-
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <deque>

@@ -1,18 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The HTTP/1.1 server of `parkit serve`: an accept loop and one coroutine per connection, each
 // made of one coroutine per protocol step (read a request, sit out a delay, write an answer), as
-// in asio's cpp20 examples. Every connection runs on its own strand, so with several threads its
+// in asio's cpp20 examples. With several threads every connection runs on its own strand, so its
 // state is still touched by one handler at a time; stop() reaches the connections through a
-// mutex-guarded intrusive list and posts their closing to their strands.
+// mutex-guarded intrusive list and posts their closing to their executors.
 
-// GCC 12 at -O2 and above sees "potential null pointer dereference" inside Asio's type-erased
-// executors and libstdc++'s shared_ptr comparisons once inlined here; the pointers are never
-// null. Silenced for the library headers only, so parkit's own code is still checked.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-#if defined(__SANITIZE_THREAD__)
-#pragma GCC diagnostic ignored "-Wtsan"  // Asio's handler fences: TSan sees its mutexes instead
-#endif
 #include "drivers/io/http_server.hpp"
 
 #include <fcntl.h>
@@ -44,7 +36,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-#pragma GCC diagnostic pop
 
 namespace parkit::io {
 namespace {

@@ -4,14 +4,6 @@
 // fixed ports and no sleeps: every wait is on the server's own delays, or on a condition bounded
 // by a generous guard.
 
-// GCC 12 at -O2 and above sees "potential null pointer dereference" inside Asio's type-erased
-// executors and libstdc++'s shared_ptr comparisons once inlined here; the pointers are never
-// null. Silenced for the library headers only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-#if defined(__SANITIZE_THREAD__)
-#pragma GCC diagnostic ignored "-Wtsan"  // Asio's handler fences: TSan sees its mutexes instead
-#endif
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -46,7 +38,6 @@
 #include <vector>
 
 #include "drivers/io/http_server.hpp"
-#pragma GCC diagnostic pop
 
 namespace {
 
