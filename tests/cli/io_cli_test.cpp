@@ -27,15 +27,8 @@ namespace fs = std::filesystem;
 using parkit::testing::count;
 using parkit::testing::Result;
 
-/// The io and serve options' environment twins, which process.hpp does not clear.
-const std::string unset_io_twins =
-    "env -u PARKIT_REQUESTS -u PARKIT_DELAY_MS -u PARKIT_PATH -u PARKIT_URL -u PARKIT_DRIVER "
-    "-u PARKIT_CONCURRENCY -u PARKIT_POOL_THREADS -u PARKIT_TIMEOUT_MS -u PARKIT_CONNECTIONS "
-    "-u PARKIT_SERVER_THREADS -u PARKIT_FAIL_ON_ERROR -u PARKIT_SERVE_BIND -u PARKIT_SERVE_PORT "
-    "-u PARKIT_SERVE_THREADS ";
-
 Result run(const std::string& args, const std::string& binary = PARKIT_BINARY) {
-  return parkit::testing::run_command(unset_io_twins + binary + " " + args);
+  return parkit::testing::run_command(binary + " " + args);
 }
 
 /// A fresh directory for one test's files, removed with it.
@@ -352,7 +345,8 @@ TEST(IoCli, ReportOfAFileWithoutAnyRunExitsFour) {
 class ServeProcess {
  public:
   ServeProcess() {
-    const std::string command = "exec " + unset_io_twins + PARKIT_BINARY + " serve --port 0";
+    const std::string command =
+        "exec " + parkit::testing::without_parkit_environment() + PARKIT_BINARY + " serve --port 0";
     int out[2];
     if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
     pid_ = fork();

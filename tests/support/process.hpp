@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace parkit::testing {
 
@@ -37,19 +38,26 @@ inline std::string results_dir() {
   return dir;
 }
 
+/// "env -u PARKIT_A -u PARKIT_B ... ": unsets every PARKIT_* variable of this process's
+/// environment, so that no option's environment twin, of any command, leaks into a test.
+inline std::string without_parkit_environment() {
+  std::string unset = "env ";
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view variable = *entry;
+    if (variable.starts_with("PARKIT_"))
+      unset += "-u " + std::string(variable.substr(0, variable.find('='))) + " ";
+  }
+  return unset;
+}
+
 /// `env -u PARKIT_*... <env> <command>`: the caller's PARKIT_* twins never leak into a test, and
 /// results written by default land in results_dir(), not in the build tree.
 inline Result run_command(const std::string& command, const std::string& env = "") {
   static int counter = 0;
   const std::string base = ::testing::TempDir() + "parkit_e2e_" + std::to_string(getpid()) + "_" +
                            std::to_string(++counter);
-  std::string unset;
-  for (const char* twin :
-       {"KERNELS", "MODELS", "SIZE", "THREADS", "BIND", "REPS", "WARMUP", "ROOFLINE", "JSON",
-        "SCALING", "STRICT", "FORMAT", "OUTPUT", "NO_OUTPUT", "FORCE", "CONTEXT"})
-    unset += std::string("-u PARKIT_") + twin + " ";
-  const std::string cmd = "env " + unset + "PARKIT_RESULTS_DIR=" + results_dir() + " " + env + " " +
-                          command + " >" + base + ".out 2>" + base + ".err";
+  const std::string cmd = without_parkit_environment() + "PARKIT_RESULTS_DIR=" + results_dir() +
+                          " " + env + " " + command + " >" + base + ".out 2>" + base + ".err";
   const int status = std::system(cmd.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
