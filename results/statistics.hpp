@@ -11,6 +11,7 @@ struct Summary {
   double min = 0, median = 0, mean = 0, max = 0;
   double stddev = 0;  ///< sample standard deviation (n-1); 0 for a single value
   double cv = 0;      ///< stddev / mean
+  bool operator==(const Summary&) const = default;
 };
 
 [[nodiscard]] Summary summarize(std::span<const double> values);
