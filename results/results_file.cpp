@@ -19,7 +19,7 @@ using h5::write_attribute;
 
 constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
 
-/// "run-0042", "io-0042": zero-padded to four digits, so that name order is run order.
+/// "run-0042", "io-0042", "hz-0042": zero-padded to four digits, so that name order is run order.
 std::string numbered_id(std::string_view prefix, std::size_t i) {
   const std::string digits = std::to_string(i);
   std::string id(prefix);
@@ -29,6 +29,7 @@ std::string numbered_id(std::string_view prefix, std::size_t i) {
 }
 std::string run_id(std::size_t i) { return numbered_id("run-", i); }
 std::string io_run_id(std::size_t i) { return numbered_id("io-", i); }
+std::string hazard_run_id(std::size_t i) { return numbered_id("hz-", i); }
 
 /// Group members in number order: name order, except that "run-10000" follows "run-9999".
 std::vector<std::string> ids_in_order(hid_t group) {
@@ -52,9 +53,10 @@ void copy_text(char (&field)[N], const std::string& text) {
   std::memcpy(field, text.data(), std::min(N, text.size()));  // NULLPAD: full width allowed
 }
 
-/// A flat table (/table, /io_table): one compound row per run, with fixed-size fields so h5py
-/// gives a plain numpy record array and pandas reads it in one line, and a `units` attribute
-/// naming each column's unit in column order. Columns are declared in the row's field order.
+/// A flat table (/table, /io_table, /hazard_table): one compound row per run, with fixed-size
+/// fields so h5py gives a plain numpy record array and pandas reads it in one line, and a `units`
+/// attribute naming each column's unit in column order. Columns are declared in the row's field
+/// order.
 template <class Row>
 class CompoundTable {
  public:
@@ -589,6 +591,151 @@ IoRecord read_io_run(hid_t io_runs, const std::string& id) {
   return r;
 }
 
+// Hazard runs: the same pattern, over HazardRecord.
+constexpr Field<std::string, HazardRecord> hazard_text_fields[] = {
+    {"job", &HazardRecord::job},         {"scenario", &HazardRecord::scenario},
+    {"variant", &HazardRecord::variant}, {"runtime", &HazardRecord::runtime},
+    {"anomaly", &HazardRecord::anomaly}, {"verdict", &HazardRecord::verdict}};
+constexpr Field<std::int64_t, HazardRecord> hazard_int64_fields[] = {
+    {"ops", &HazardRecord::ops},
+    {"ops_total", &HazardRecord::ops_total},
+    {"anomalies_total", &HazardRecord::anomalies_total},
+    {"anomalies_max", &HazardRecord::anomalies_max}};
+constexpr Field<int, HazardRecord> hazard_int_fields[] = {
+    {"threads", &HazardRecord::threads},     {"producers", &HazardRecord::producers},
+    {"consumers", &HazardRecord::consumers}, {"capacity", &HazardRecord::capacity},
+    {"reps", &HazardRecord::reps},           {"warmup", &HazardRecord::warmup}};
+constexpr Field<double, HazardRecord> hazard_double_fields[] = {
+    {"ns_per_op", &HazardRecord::ns_per_op},
+    {"ops_per_s", &HazardRecord::ops_per_s},
+    {"timer_resolution_s", &HazardRecord::timer_resolution}};
+constexpr Field<bool, HazardRecord> hazard_bool_fields[] = {
+    {"expected_safe", &HazardRecord::expected_safe}, {"correct", &HazardRecord::correct}};
+
+void write_hazard_run(hid_t hazard_runs, const std::string& id, const HazardRecord& r) {
+  // one row per timed rep: a reader indexes the four arrays together
+  const std::size_t reps = r.rep_seconds.size();
+  if (r.expected.size() != reps || r.observed.size() != reps || r.anomalies.size() != reps)
+    throw h5::Error(id + ": per-rep arrays of different lengths (rep_seconds " +
+                    std::to_string(reps) + ", expected " + std::to_string(r.expected.size()) +
+                    ", observed " + std::to_string(r.observed.size()) + ", anomalies " +
+                    std::to_string(r.anomalies.size()) + ")");
+  const h5::Group g = h5::create_group(hazard_runs, id);
+  const hid_t o = g.get();
+  for (const auto& f : hazard_text_fields) write_attribute(o, f.name, r.*f.member);
+  for (const auto& f : hazard_int64_fields) write_attribute(o, f.name, r.*f.member);
+  for (const auto& f : hazard_int_fields) write_attribute(o, f.name, std::int64_t{r.*f.member});
+  for (const auto& f : hazard_double_fields) write_attribute(o, f.name, r.*f.member);
+  for (const auto& f : hazard_bool_fields) write_attribute(o, f.name, r.*f.member);
+  write_summary(o, "time_", r.time);
+  write_attribute(o, "warnings", r.warnings);
+  h5::write_dataset(o, "rep_seconds", r.rep_seconds, "s");
+  h5::write_dataset(o, "expected", r.expected, "1");
+  h5::write_dataset(o, "observed", r.observed, "1");
+  h5::write_dataset(o, "anomalies", r.anomalies, "1");
+}
+
+HazardRecord read_hazard_run(hid_t hazard_runs, const std::string& id) {
+  const h5::Group g = h5::open_group(hazard_runs, id);
+  const hid_t o = g.get();
+  HazardRecord r;
+  for (const auto& f : hazard_text_fields) r.*f.member = h5::read_string_attribute(o, f.name);
+  for (const auto& f : hazard_int64_fields) r.*f.member = h5::read_int_attribute(o, f.name);
+  for (const auto& f : hazard_int_fields)
+    r.*f.member = static_cast<int>(h5::read_int_attribute(o, f.name));
+  for (const auto& f : hazard_double_fields) r.*f.member = h5::read_double_attribute(o, f.name);
+  for (const auto& f : hazard_bool_fields) r.*f.member = h5::read_bool_attribute(o, f.name);
+  r.time = read_summary(o, "time_");
+  r.warnings = h5::read_strings_attribute(o, "warnings");
+  r.rep_seconds = h5::read_doubles(o, "rep_seconds");
+  r.expected = h5::read_ints(o, "expected");
+  r.observed = h5::read_ints(o, "observed");
+  r.anomalies = h5::read_ints(o, "anomalies");
+  const std::size_t reps = r.rep_seconds.size();
+  if (r.expected.size() != reps || r.observed.size() != reps || r.anomalies.size() != reps)
+    throw h5::Error(id + ": per-rep datasets of different lengths");
+  return r;
+}
+
+/// One row of /hazard_table: a hazard run's parameters and headline numbers.
+struct HazardTableRow {
+  char hazard_run[16];
+  char job[16];
+  char scenario[16];
+  char variant[32];
+  char runtime[16];
+  std::int8_t expected_safe;
+  char anomaly[32];
+  std::int32_t threads, producers, consumers, capacity;
+  std::int64_t ops, ops_total;
+  std::int32_t reps, warmup;
+  double median_s, min_s, mean_s, max_s, cv, ns_per_op, ops_per_s;
+  std::int64_t anomalies_total, anomalies_max;
+  std::int8_t correct;
+};
+
+void write_hazard_table(hid_t file, const ResultsFile& f) {
+  std::vector<HazardTableRow> rows(f.hazard_runs.size());
+  for (std::size_t i = 0; i < f.hazard_runs.size(); ++i) {
+    const HazardRecord& r = f.hazard_runs[i];
+    HazardTableRow& row = rows[i];
+    copy_text(row.hazard_run, hazard_run_id(i));
+    copy_text(row.job, r.job);
+    copy_text(row.scenario, r.scenario);
+    copy_text(row.variant, r.variant);
+    copy_text(row.runtime, r.runtime);
+    row.expected_safe = r.expected_safe;
+    copy_text(row.anomaly, r.anomaly);
+    row.threads = r.threads;
+    row.producers = r.producers;
+    row.consumers = r.consumers;
+    row.capacity = r.capacity;
+    row.ops = r.ops;
+    row.ops_total = r.ops_total;
+    row.reps = r.reps;
+    row.warmup = r.warmup;
+    row.median_s = r.time.median;
+    row.min_s = r.time.min;
+    row.mean_s = r.time.mean;
+    row.max_s = r.time.max;
+    row.cv = r.time.cv;
+    row.ns_per_op = r.ns_per_op;
+    row.ops_per_s = r.ops_per_s;
+    row.anomalies_total = r.anomalies_total;
+    row.anomalies_max = r.anomalies_max;
+    row.correct = r.correct;
+  }
+  CompoundTable<HazardTableRow> t;
+  using R = HazardTableRow;
+  const h5::Type boolean = h5::bool_type();
+  t.text("hazard_run", offsetof(R, hazard_run), sizeof(R::hazard_run));
+  t.text("job", offsetof(R, job), sizeof(R::job));
+  t.text("scenario", offsetof(R, scenario), sizeof(R::scenario));
+  t.text("variant", offsetof(R, variant), sizeof(R::variant));
+  t.text("runtime", offsetof(R, runtime), sizeof(R::runtime));
+  t.number("expected_safe", offsetof(R, expected_safe), boolean.get(), "1");
+  t.text("anomaly", offsetof(R, anomaly), sizeof(R::anomaly));
+  t.number("threads", offsetof(R, threads), H5T_NATIVE_INT32, "1");
+  t.number("producers", offsetof(R, producers), H5T_NATIVE_INT32, "1");
+  t.number("consumers", offsetof(R, consumers), H5T_NATIVE_INT32, "1");
+  t.number("capacity", offsetof(R, capacity), H5T_NATIVE_INT32, "items");
+  t.number("ops", offsetof(R, ops), H5T_NATIVE_INT64, "ops");
+  t.number("ops_total", offsetof(R, ops_total), H5T_NATIVE_INT64, "ops");
+  t.number("reps", offsetof(R, reps), H5T_NATIVE_INT32, "1");
+  t.number("warmup", offsetof(R, warmup), H5T_NATIVE_INT32, "1");
+  t.number("median_s", offsetof(R, median_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("min_s", offsetof(R, min_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("mean_s", offsetof(R, mean_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("max_s", offsetof(R, max_s), H5T_NATIVE_DOUBLE, "s");
+  t.number("cv", offsetof(R, cv), H5T_NATIVE_DOUBLE, "1");
+  t.number("ns_per_op", offsetof(R, ns_per_op), H5T_NATIVE_DOUBLE, "ns");
+  t.number("ops_per_s", offsetof(R, ops_per_s), H5T_NATIVE_DOUBLE, "ops/s");
+  t.number("anomalies_total", offsetof(R, anomalies_total), H5T_NATIVE_INT64, "1");
+  t.number("anomalies_max", offsetof(R, anomalies_max), H5T_NATIVE_INT64, "1");
+  t.number("correct", offsetof(R, correct), boolean.get(), "1");
+  t.write(file, "hazard_table", rows);
+}
+
 }  // namespace
 
 std::vector<unsigned char> encode(const ResultsFile& f) {
@@ -614,6 +761,11 @@ std::vector<unsigned char> encode(const ResultsFile& f) {
   for (std::size_t i = 0; i < f.io_runs.size(); ++i)
     write_io_run(io_runs.get(), io_run_id(i), f.io_runs[i]);
   write_io_table(root, f);
+  // since version 3, always present (empty without hazard runs)
+  const h5::Group hazard_runs = h5::create_group(root, "hazard_runs");
+  for (std::size_t i = 0; i < f.hazard_runs.size(); ++i)
+    write_hazard_run(hazard_runs.get(), hazard_run_id(i), f.hazard_runs[i]);
+  write_hazard_table(root, f);
   h5::check(H5Fflush(root, H5F_SCOPE_GLOBAL), "H5Fflush");
   const ssize_t size = H5Fget_file_image(root, nullptr, 0);
   if (size < 0) h5::fail("H5Fget_file_image");
@@ -668,6 +820,11 @@ ResultsFile read_results(const std::string& path) {
       const h5::Group io_runs = h5::open_group(root, "io_runs");
       for (const auto& id : ids_in_order(io_runs.get()))
         f.io_runs.push_back(read_io_run(io_runs.get(), id));
+    }
+    if (version >= 3) {  // versions 1 and 2 had no hazard runs
+      const h5::Group hazard_runs = h5::open_group(root, "hazard_runs");
+      for (const auto& id : ids_in_order(hazard_runs.get()))
+        f.hazard_runs.push_back(read_hazard_run(hazard_runs.get(), id));
     }
   } catch (const h5::Error& e) {
     throw FormatError(path + ": damaged parkit results: " + e.what());

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A parkit results file: the jobs that produced runs (with their provenance), their kernel runs
-// and their I/O runs. One file per job when written by run/sweep/io; `merge` gathers jobs into a
-// study file. The on-disk layout is results/SCHEMA.md.
+// A parkit results file: the jobs that produced runs (with their provenance), their kernel runs,
+// their I/O runs and their hazard runs. One file per job when written by run/sweep/io/hazards;
+// `merge` gathers jobs into a study file. The on-disk layout is results/SCHEMA.md.
 #pragma once
 
 #include <stdexcept>
@@ -9,15 +9,16 @@
 #include <utility>
 #include <vector>
 
+#include "results/hazard_record.hpp"
 #include "results/io_record.hpp"
 #include "results/record.hpp"
 
 namespace parkit::results {
 
 inline constexpr const char* schema_name = "parkit.results";
-/// The version written. 2 added I/O runs (/io_runs, /io_table); version 1 files (kernel runs
-/// only) are still read, as files without I/O runs.
-inline constexpr std::int64_t schema_version = 2;
+/// The version written. 2 added I/O runs (/io_runs, /io_table), 3 hazard runs (/hazard_runs,
+/// /hazard_table); version 1 and 2 files are still read, as files without the runs they lack.
+inline constexpr std::int64_t schema_version = 3;
 inline constexpr std::int64_t oldest_schema_version = 1;
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
@@ -42,6 +43,7 @@ struct ResultsFile {
   /// IoRecord::job names its job. `= {}` keeps aggregate initializers that stop at `runs`
   /// free of -Wmissing-field-initializers.
   std::vector<IoRecord> io_runs = {};
+  std::vector<HazardRecord> hazard_runs = {};  ///< HazardRecord::job names its job
 };
 
 /// Not a parkit results file, or one of a schema version this parkit does not read (outside

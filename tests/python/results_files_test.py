@@ -60,7 +60,7 @@ class ResultsFiles(unittest.TestCase):
         self.sweep(path)
         with h5py.File(path) as f:
             self.assertEqual(f.attrs["schema"], "parkit.results")
-            self.assertEqual(f.attrs["schema_version"], 2)
+            self.assertEqual(f.attrs["schema_version"], 3)
             job = f["jobs/job-0000"]
             self.assertIn("sweep", job.attrs["command_line"])
             self.assertEqual(job["context"].attrs["purpose"], "test")
@@ -94,6 +94,14 @@ class ResultsFiles(unittest.TestCase):
         with h5py.File(path) as f:
             self.assertEqual(len(f["io_runs"]), 0)
             self.assertEqual(len(f["io_table"].attrs["units"]), len(io.columns))
+        # version 3: likewise /hazard_runs and /hazard_table
+        hazards = pd.DataFrame(h5py.File(path)["hazard_table"][()])
+        self.assertEqual(len(hazards), 0)
+        self.assertEqual(list(hazards.columns)[:5],
+                         ["hazard_run", "job", "scenario", "variant", "runtime"])
+        with h5py.File(path) as f:
+            self.assertEqual(len(f["hazard_runs"]), 0)
+            self.assertEqual(len(f["hazard_table"].attrs["units"]), len(hazards.columns))
 
     def test_kill_9_leaves_no_file_or_a_complete_one_and_never_damages_the_old_one(self):
         path = os.path.join(self.dir, "job.h5")
@@ -205,7 +213,7 @@ class ResultsFiles(unittest.TestCase):
         self.io_job(b)
         drivers = ["sequential", "threads", "pool", "coroutines"]
         with h5py.File(a) as f:
-            self.assertEqual(f.attrs["schema_version"], 2)
+            self.assertEqual(f.attrs["schema_version"], 3)
             self.assertEqual(len(f["runs"]), 0)
             self.assertEqual(len(f["table"]), 0)
             self.assertEqual(sorted(f["io_runs"]), [f"io-{k:04}" for k in range(4)])

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // I/O runs in results: the aggregates finalize() computes, the HDF5 round trip of a file holding
-// kernel and I/O runs (schema version 2), reading version 1 files, refusing newer ones, and the
-// JSON round trip of `parkit io --json`.
+// kernel and I/O runs (schema version 2 and later), reading version 1 files, refusing newer ones,
+// and the JSON round trip of `parkit io --json`.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -245,12 +245,17 @@ ResultsFile mixed_file() {
   return f;
 }
 
-/// Rewrites the root's schema_version of an existing file (and, for version 1, removes what
-/// version 2 added), so that one encoder gives files of every version.
+/// Rewrites the root's schema_version of an existing file (and removes what later versions
+/// added: version 3 the hazard runs, version 2 the I/O runs), so that one encoder gives files of
+/// every version.
 void patch_version(const std::string& path, std::int64_t version) {
   h5::silence_library_errors();
   const h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "H5Fopen");
   h5::write_attribute(file.get(), "schema_version", version);
+  if (version == 1 || version == 2) {
+    h5::check(H5Ldelete(file.get(), "hazard_runs", H5P_DEFAULT), "H5Ldelete hazard_runs");
+    h5::check(H5Ldelete(file.get(), "hazard_table", H5P_DEFAULT), "H5Ldelete hazard_table");
+  }
   if (version == 1) {
     h5::check(H5Ldelete(file.get(), "io_runs", H5P_DEFAULT), "H5Ldelete io_runs");
     h5::check(H5Ldelete(file.get(), "io_table", H5P_DEFAULT), "H5Ldelete io_table");
@@ -288,7 +293,7 @@ TEST(IoResultsFile, IoTableHasOneRowPerIoRunWithUnits) {
   write_results(path, written, false);
   h5::silence_library_errors();
   const h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen");
-  EXPECT_EQ(h5::read_int_attribute(file.get(), "schema_version"), 2);
+  EXPECT_EQ(h5::read_int_attribute(file.get(), "schema_version"), schema_version);
   const h5::Dataset table(H5Dopen2(file.get(), "io_table", H5P_DEFAULT), "H5Dopen2");
   // read a few columns by name, as a reader would
   struct Some {
@@ -349,8 +354,8 @@ TEST(IoResultsFile, AFileWithoutIoRunsStillHasAnEmptyIoTable) {
 }
 
 TEST(IoResultsFile, VersionOneFilesStillReadAsFilesWithoutIoRuns) {
-  // A v1 file is a v2 file without /io_runs and /io_table: the current encoder, patched down
-  // (no second, frozen encoder to keep in step).
+  // A v1 file is a v3 file without hazard and I/O runs and tables: the current encoder, patched
+  // down (no second, frozen encoder to keep in step).
   const std::string path = temp_path("v1.h5");
   std::filesystem::remove(path);
   write_results(path, mixed_file(), false);
@@ -364,7 +369,7 @@ TEST(IoResultsFile, VersionOneFilesStillReadAsFilesWithoutIoRuns) {
 }
 
 TEST(IoResultsFile, NewerAndOlderVersionsAreFormatErrorsNamingTheFile) {
-  for (const std::int64_t version : {std::int64_t{3}, std::int64_t{0}}) {
+  for (const std::int64_t version : {schema_version + 1, oldest_schema_version - 1}) {
     const std::string path = temp_path("v" + std::to_string(version) + ".h5");
     std::filesystem::remove(path);
     write_results(path, mixed_file(), false);
