@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "drivers/cli/errors.hpp"
+#include "drivers/cli/hazard_output.hpp"
 #include "drivers/cli/io_output.hpp"
 #include "drivers/cli/machine.hpp"
 #include "drivers/cli/output.hpp"
@@ -151,9 +152,10 @@ results::ResultsFile read_any_results(const std::string& path) {
   }
   std::ifstream in(path);
   if (!in) throw IoError(fmt::format("{}: cannot open", path));
-  try {  // the JSON that run/sweep/io --json print: kernel runs, I/O runs or both
+  try {  // the JSON that run/sweep/io/hazards --json print: kernel, I/O or hazard runs
     const nlohmann::json j = nlohmann::json::parse(in);
-    if (!j.is_object() || !j.contains("parkit") || (!j.contains("runs") && !j.contains("io_runs")))
+    if (!j.is_object() || !j.contains("parkit") ||
+        (!j.contains("runs") && !j.contains("io_runs") && !j.contains("hazard_runs")))
       throw IoError(
           fmt::format("{}: not a parkit result (neither parkit HDF5 nor its JSON)", path));
     results::ResultsFile f;
@@ -161,6 +163,8 @@ results::ResultsFile read_any_results(const std::string& path) {
       f.runs.push_back(record_from_json(run));
     for (const auto& run : j.value("io_runs", nlohmann::json::array()))
       f.io_runs.push_back(io_record_from_json(run));
+    for (const auto& run : j.value("hazard_runs", nlohmann::json::array()))
+      f.hazard_runs.push_back(hazard_record_from_json(run));
     return f;
   } catch (const nlohmann::json::exception&) {
     throw IoError(fmt::format("{}: not a parkit result (neither parkit HDF5 nor its JSON)", path));

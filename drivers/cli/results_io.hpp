@@ -32,7 +32,8 @@ struct OutputTarget {
 /// Writes the file and returns the path written; throws IoError naming the file.
 std::string write_job_results(const OutputTarget& target, const results::ResultsFile& file);
 
-/// Runs from parkit's results files: HDF5 written by run/sweep/merge, or their --json output.
+/// Runs from parkit's results files: HDF5 written by run/sweep/io/hazards/merge, or their --json
+/// output.
 /// Throws IoError naming the file that is missing, damaged or not parkit's.
 [[nodiscard]] results::ResultsFile read_any_results(const std::string& path);
 
