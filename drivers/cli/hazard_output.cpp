@@ -170,7 +170,7 @@ std::string hazard_study_csv(const std::vector<HazardStudy>& studies) {
   for (const auto& s : studies)
     for (const auto& p : s.points)
       out += fmt::format(
-          "{},{},{},{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.6g},{:.6g},{},{},{},{},{}"
+          "{},{},{},{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{},{},{},{}"
           ","
           "{},{},{}\n",
           csv_field(s.scenario), s.threads, s.producers, s.consumers, s.capacity, s.ops,
