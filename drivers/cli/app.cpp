@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "drivers/cli/errors.hpp"
+#include "drivers/cli/hazard_output.hpp"
 #include "drivers/cli/io_command.hpp"
 #include "drivers/cli/io_output.hpp"
 #include "drivers/cli/job_output.hpp"
@@ -31,6 +32,7 @@
 #include "exec/models.hpp"
 #include "exec/runtime.hpp"
 #include "exec/timer.hpp"
+#include "results/hazard_report.hpp"
 #include "results/io_report.hpp"
 #include "results/scaling.hpp"
 
@@ -220,8 +222,8 @@ int measure_command(Command command, const nlohmann::json& decision) {
 }
 
 /// Gives the jobs of one file read by report or merge the next free ids (job-0000, job-0001, ...
-/// counted by `next`), and their kernel and I/O runs with them: every file's jobs start at
-/// job-0000, and runs gathered from several files must still say which job measured them.
+/// counted by `next`), and their kernel, I/O and hazard runs with them: every file's jobs start
+/// at job-0000, and runs gathered from several files must still say which job measured them.
 void renumber_jobs(results::ResultsFile& f, std::size_t& next) {
   std::map<std::string, std::string> renamed;
   const auto id_for = [&](const std::string& job) {
@@ -232,25 +234,32 @@ void renumber_jobs(results::ResultsFile& f, std::size_t& next) {
   for (auto& job : f.jobs) job.id = id_for(job.id);
   for (auto& run : f.runs) run.job = id_for(run.job);
   for (auto& run : f.io_runs) run.job = id_for(run.job);
+  for (auto& run : f.hazard_runs) run.job = id_for(run.job);
 }
 
 /// Reads every run from parkit's results (HDF5 or --json output) and prints the kernel studies
-/// (scaling), then the I/O studies (drivers against the sequential run). Kernel runs that failed
-/// verification exit 1; I/O runs never do (their failed requests are counted, not a failure).
+/// (scaling), then the I/O studies (drivers against the sequential run), then the hazard studies
+/// (variants of a scenario against its fastest safe one). Kernel runs that failed verification
+/// exit 1, and so do hazard runs of a variant that must be safe and was not correct; I/O runs
+/// never do (their failed requests are counted), nor do unsafe variants' anomalies (they are the
+/// demonstration).
 int report_command(const std::vector<std::string>& files, const std::string& format) {
   std::vector<results::RunRecord> records;
   std::vector<results::IoRecord> io_records;
+  std::vector<results::HazardRecord> hazard_records;
   std::size_t jobs = 0;
   for (const std::string& file : files) {
     results::ResultsFile f = read_any_results(file);
     renumber_jobs(f, jobs);
     records.insert(records.end(), f.runs.begin(), f.runs.end());
     io_records.insert(io_records.end(), f.io_runs.begin(), f.io_runs.end());
+    hazard_records.insert(hazard_records.end(), f.hazard_runs.begin(), f.hazard_runs.end());
   }
-  if (records.empty() && io_records.empty())
+  if (records.empty() && io_records.empty() && hazard_records.empty())
     throw IoError("no runs in " + fmt::format("{}", fmt::join(files, ", ")));
   const auto studies = results::analyse(records);
   const auto io_studies = results::analyse_io(io_records);
+  const auto hazard_studies = results::analyse_hazards(hazard_records);
   if (format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : studies) out.push_back(to_json(s));
@@ -260,21 +269,34 @@ int report_command(const std::vector<std::string>& files, const std::string& for
       for (const auto& s : io_studies) io_out.push_back(to_json(s));
       report["io_studies"] = io_out;
     }
+    if (!hazard_studies.empty()) {  // likewise: no key at all without hazard runs
+      nlohmann::json hazard_out = nlohmann::json::array();
+      for (const auto& s : hazard_studies) hazard_out.push_back(to_json(s));
+      report["hazard_studies"] = hazard_out;
+    }
     print_json(report);
-  } else if (format == "csv") {  // two tables (own headers), one blank line between them
-    const std::string kernel_csv = studies.empty() ? "" : scaling_csv(studies);
-    const std::string io_csv = io_studies.empty() ? "" : io_study_csv(io_studies);
-    std::cout << kernel_csv << (kernel_csv.empty() || io_csv.empty() ? "" : "\n") << io_csv;
+  } else if (format == "csv") {  // up to three tables (own headers), one blank line between
+    std::string csv;
+    for (const std::string& part :
+         {studies.empty() ? std::string() : scaling_csv(studies),
+          io_studies.empty() ? std::string() : io_study_csv(io_studies),
+          hazard_studies.empty() ? std::string() : hazard_study_csv(hazard_studies)})
+      if (!part.empty()) csv += (csv.empty() ? "" : "\n") + part;
+    std::cout << csv;
   } else {
-    const std::string text = scaling_table(studies) + io_study_table(io_studies);
+    const std::string text =
+        scaling_table(studies) + io_study_table(io_studies) + hazard_study_table(hazard_studies);
     std::cout << text.substr(1);  // no leading blank line
   }
   const bool all_verified =
       std::all_of(records.begin(), records.end(), [](const auto& r) { return r.verified; });
-  return all_verified ? exit_ok : exit_verification_failed;
+  const bool no_hazard_failed =
+      std::none_of(hazard_records.begin(), hazard_records.end(),
+                   [](const auto& r) { return results::hazard_run_failed(r); });
+  return all_verified && no_hazard_failed ? exit_ok : exit_verification_failed;
 }
 
-/// Gathers the jobs, kernel runs and I/O runs of several results files into one study file.
+/// Gathers the jobs, kernel, I/O and hazard runs of several results files into one study file.
 int merge_command(const std::vector<std::string>& files, const std::string& output, bool force) {
   results::ResultsFile merged{utc_now(), build_info().version, build_info().git_commit, {}, {}};
   std::size_t jobs = 0;
@@ -289,11 +311,14 @@ int merge_command(const std::vector<std::string>& files, const std::string& outp
     }
     std::move(f.runs.begin(), f.runs.end(), std::back_inserter(merged.runs));
     std::move(f.io_runs.begin(), f.io_runs.end(), std::back_inserter(merged.io_runs));
+    std::move(f.hazard_runs.begin(), f.hazard_runs.end(), std::back_inserter(merged.hazard_runs));
   }
   const std::string written = write_job_results({output, false, force}, merged);
-  std::fprintf(stderr, "parkit: merged %zu files (%zu jobs, %zu runs, %zu io runs) into %s\n",
+  std::fprintf(stderr,
+               "parkit: merged %zu files (%zu jobs, %zu runs, %zu io runs, %zu hazard runs) into "
+               "%s\n",
                files.size(), merged.jobs.size(), merged.runs.size(), merged.io_runs.size(),
-               written.c_str());
+               merged.hazard_runs.size(), written.c_str());
   return exit_ok;
 }
 
@@ -397,9 +422,12 @@ nlohmann::json decide(int argc, char** argv) {
   std::string report_format = "table";
   auto* report = app.add_subcommand(
       "report",
-      "Scaling tables (speedup, efficiency, Karp-Flatt, Amdahl fit) and I/O studies (speedup "
-      "over sequential) from results files");
-  report->add_option("files", report_files, "HDF5 files from run/sweep/io/merge (or their --json)")
+      "Scaling tables (speedup, efficiency, Karp-Flatt, Amdahl fit), I/O studies (speedup over "
+      "sequential) and hazard studies (anomalies per variant, cost vs the fastest safe one) from "
+      "results files");
+  report
+      ->add_option("files", report_files,
+                   "HDF5 files from run/sweep/io/hazards/merge (or their --json)")
       ->required();
   report->add_option("--format", report_format, "table, csv or json")
       ->capture_default_str()

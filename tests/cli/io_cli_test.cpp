@@ -249,7 +249,7 @@ TEST(IoCli, MergeCarriesIoRunsAndRenumbersTheirJobs) {
   const std::string merged = dir.file("study.h5");
   const Result m = run("merge " + a + " " + b + " -o " + merged);
   ASSERT_EQ(m.exit_code, 0) << m.err;
-  EXPECT_NE(m.err.find("merged 2 files (2 jobs, 0 runs, 8 io runs) into " + merged),
+  EXPECT_NE(m.err.find("merged 2 files (2 jobs, 0 runs, 8 io runs, 0 hazard runs) into " + merged),
             std::string::npos)
       << m.err;
   const parkit::results::ResultsFile f = parkit::results::read_results(merged);
@@ -297,7 +297,7 @@ TEST(IoCli, ReportOfKernelAndIoRunsPrintsBothAndKernelFailuresStillExitOne) {
   const std::string both = dir.file("both.h5");
   r = run("merge " + kernel + " " + io + " -o " + both);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("(2 jobs, 1 runs, 4 io runs)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(2 jobs, 1 runs, 4 io runs, 0 hazard runs)"), std::string::npos) << r.err;
 
   const Result table = run("report " + both);
   ASSERT_EQ(table.exit_code, 0) << table.err;

@@ -247,7 +247,7 @@ class ResultsFiles(unittest.TestCase):
         study = os.path.join(self.dir, "s.h5")
         r = parkit("merge", a, b, "-o", study)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("(2 jobs, 0 runs, 8 io runs)", r.stderr)
+        self.assertIn("(2 jobs, 0 runs, 8 io runs, 0 hazard runs)", r.stderr)
         with h5py.File(study) as f:
             self.assertEqual(len(f["io_runs"]), 8)
             self.assertEqual(list(f["io_table"]["job"]), [b"job-0000"] * 4 + [b"job-0001"] * 4)
