@@ -27,7 +27,7 @@ struct HazardRecord {
   int producers = 0;    ///< queue only (else 0)
   int consumers = 0;    ///< queue only (else 0)
   int capacity = 0;     ///< queue only: the bound (else 0)
-  std::int64_t ops = 0;      ///< operations per worker (per producer for queue)
+  std::int64_t ops = 0;  ///< --ops: per worker (queue: per producer; booking: the tickets)
   std::int64_t ops_total = 0;  ///< operations per rep, all workers
   int reps = 0;
   int warmup = 0;
