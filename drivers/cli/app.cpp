@@ -19,6 +19,7 @@
 
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/hazard_output.hpp"
+#include "drivers/cli/hazards_command.hpp"
 #include "drivers/cli/io_command.hpp"
 #include "drivers/cli/io_output.hpp"
 #include "drivers/cli/job_output.hpp"
@@ -342,7 +343,10 @@ int list_command(bool json) {
                     {"built", m.built},
                     {"summary", m.summary},
                     {"how_to_build", m.how_to_build}});
-    print_json({{"parkit", header_json()}, {"kernels", ks}, {"models", ms}});
+    print_json({{"parkit", header_json()},
+                {"kernels", ks},
+                {"models", ms},
+                {"hazard_scenarios", hazards_list_json()}});
     return exit_ok;
   }
   std::cout << "kernels:\n";
@@ -353,6 +357,7 @@ int list_command(bool json) {
   for (const auto& m : exec::model_catalog)
     std::cout << fmt::format("  {:<18} {}{}\n", m.name, m.summary,
                              m.built ? "" : fmt::format(" [not built: {}]", m.how_to_build));
+  std::cout << hazards_list();
   return exit_ok;
 }
 
@@ -414,7 +419,8 @@ nlohmann::json decide(int argc, char** argv) {
   auto* sweep =
       app.add_subcommand("sweep", "Run kernels over thread counts and print a scaling table");
   add_run_options(*sweep, sweep_options, Command::sweep);
-  auto* list = app.add_subcommand("list", "List kernels and models (and which are built)");
+  auto* list = app.add_subcommand(
+      "list", "List kernels and models (and which are built), and the hazard scenarios");
   list->add_flag("--json", list_json, "Print JSON")->envname("PARKIT_JSON");
   auto* info = app.add_subcommand("info", "Show this machine and this build");
   info->add_flag("--json", info_json, "Print JSON")->envname("PARKIT_JSON");
@@ -446,6 +452,12 @@ nlohmann::json decide(int argc, char** argv) {
   auto* io = app.add_subcommand(
       "io", "N waiting HTTP requests: sequential vs threads vs pool vs coroutines");
   add_io_options(*io, io_options);
+  HazardsOptions hazards_options;
+  auto* hazards = app.add_subcommand(
+      "hazards",
+      "The thread hazards as measured scenarios: a raced counter, an oversold booking, a "
+      "producer-consumer queue, a deadlock; each hazard, its fixes and what they cost");
+  add_hazards_options(*hazards, hazards_options);
   ServeCliOptions serve_options;
   auto* serve = app.add_subcommand(
       "serve", "The HTTP server io talks to: /delay/<ms>, /status/<code>, /bytes/<n>, /drop");
@@ -487,6 +499,7 @@ nlohmann::json decide(int argc, char** argv) {
   try {
     if (*io) return io_decision(io_options, command_line);
     if (*serve) return serve_decision(serve_options);
+    if (*hazards) return hazards_decision(hazards_options, command_line);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: %s\n", command_name.c_str(), e.what());
     return {{"exit", exit_usage}};
@@ -515,12 +528,12 @@ nlohmann::json decide(int argc, char** argv) {
   }
 }
 
-/// True for `parkit io` and `parkit serve` outside an MPI launch (under mpirun they join the
+/// True for `parkit io`, `serve` and `hazards` outside an MPI launch (under mpirun they join the
 /// job like every command, and rank 0 does the work).
 bool io_process_only(int argc, char** argv) {
   if (argc < 2 || exec::job::launched_by_launcher()) return false;
   const std::string_view command = argv[1];
-  return command == "io" || command == "serve";
+  return command == "io" || command == "serve" || command == "hazards";
 }
 
 /// "rank 3: " in a job of several ranks: an error is printed by the rank that has it.
@@ -535,6 +548,7 @@ int perform(const nlohmann::json& decision) {
   if (exec::job::rank() != 0) return exit_ok;  // only rank 0 prints
   if (command == "io") return io_command(decision);
   if (command == "serve") return serve_command(decision);
+  if (command == "hazards") return hazards_command(decision);
   if (command == "list") return list_command(decision.at("json").get<bool>());
   if (command == "report")
     return report_command(decision.at("files").get<std::vector<std::string>>(),

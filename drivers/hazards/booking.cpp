@@ -27,6 +27,7 @@ class Booking : public HazardExperiment {
   explicit Booking(const Options& o)
       : tickets_(o.ops),
         sales_(static_cast<std::size_t>(o.threads)),
+        start_(o.threads),
         team_(static_cast<unsigned>(o.threads), exec::Bind::none) {}
 
   void prepare() final {
@@ -35,6 +36,7 @@ class Booking : public HazardExperiment {
   }
   void execute() final {
     auto job = [this](unsigned member) {
+      start_.arrive_and_wait();
       std::int64_t sold = 0;
       while (try_to_sell()) ++sold;
       sales_[member].sold = sold;
@@ -42,6 +44,9 @@ class Booking : public HazardExperiment {
     team_.run(job);
   }
   [[nodiscard]] std::int64_t ops_total() const final { return tickets_; }
+  void describe(results::HazardRecord& record) const final {
+    record.threads = static_cast<int>(sales_.size());
+  }
   [[nodiscard]] Outcome outcome() final {
     std::int64_t sold = 0;
     for (const auto& s : sales_) sold += s.sold;
@@ -56,6 +61,7 @@ class Booking : public HazardExperiment {
  private:
   std::int64_t tickets_;
   std::vector<Sales> sales_;
+  StartLine start_;
   exec::Team team_;
 };
 
@@ -118,7 +124,7 @@ Scenario booking_scenario() {
           "T threads buy N tickets one at a time until none are left: is any sold twice?",
           "tickets oversold",
           "tickets on sale (all threads together)",
-          1'000'000,
+          10'000'000,
           {{"unsynchronized", "threads", false,
             "check that a ticket is left, then take it: both buyers of the last one get it",
             make<Unsynchronized>},

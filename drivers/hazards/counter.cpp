@@ -37,6 +37,7 @@ class Counter : public HazardExperiment {
     team_.run(job);
   }
   [[nodiscard]] std::int64_t ops_total() const final { return threads_ * ops_; }
+  void describe(results::HazardRecord& record) const final { record.threads = threads_; }
   [[nodiscard]] Outcome outcome() final {
     const std::int64_t counted = count();
     return {ops_total(), counted, ops_total() - counted};
@@ -131,7 +132,7 @@ Scenario counter_scenario() {
           "T threads each add 1 to one count N times: are T x N counted?",
           "lost updates",
           "increments per thread",
-          1'000'000,
+          10'000'000,
           {{"unsynchronized", "threads", false,
             "load, add 1, store: two threads that load the same value lose an update",
             make<Unsynchronized>},

@@ -56,6 +56,7 @@ class Ordering final : public HazardExperiment {
     team_.run(job);
   }
   [[nodiscard]] std::int64_t ops_total() const override { return 2 * ops_; }
+  void describe(results::HazardRecord& record) const override { record.threads = 2; }
   [[nodiscard]] Outcome outcome() override {
     return {ops_total(), count_.load(), deadlocks_.load()};
   }

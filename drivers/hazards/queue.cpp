@@ -97,6 +97,12 @@ class QueueScenario : public HazardExperiment {
     for (auto& log : got_) log.clear();
   }
   [[nodiscard]] std::int64_t ops_total() const final { return items(); }
+  void describe(results::HazardRecord& record) const final {
+    record.threads = producers_ + consumers_;
+    record.producers = producers_;
+    record.consumers = consumers_;
+    record.capacity = static_cast<int>(capacity_);
+  }
   [[nodiscard]] Outcome outcome() final {
     std::vector<std::uint8_t> seen(static_cast<std::size_t>(items()), 0);
     std::int64_t taken = 0, strays = 0;

@@ -7,11 +7,13 @@
 // the threads model's team (exec::Team), or coroutines on one io_context.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "drivers/measure/protocol.hpp"
@@ -49,6 +51,9 @@ class HazardExperiment : public measure::Experiment {
   [[nodiscard]] virtual Outcome outcome() = 0;
   /// A sentence on what happened when there were anomalies, e.g. how a deadlock was seen.
   [[nodiscard]] virtual std::string explanation() const { return {}; }
+  /// Fills the record's shape: threads (the workers this variant really runs), and for the
+  /// queue its producers, consumers and capacity.
+  virtual void describe(results::HazardRecord& record) const = 0;
 
   measure::Verification verify() final;
   exec::Group& group() final { return group_; }
@@ -58,6 +63,31 @@ class HazardExperiment : public measure::Experiment {
  private:
   exec::SelfGroup group_;
   std::vector<Outcome> history_;
+};
+
+/// Makes a team's members start their loops together. The team wakes its members one after
+/// another (a sleeping one takes tens of microseconds to wake), and a loop of 10 million
+/// relaxed increments takes a few milliseconds here: without this the threads of a race often
+/// do not even overlap. Members spin (they are about to run anyway), yielding now and then so
+/// that an oversubscribed member still gets to arrive. Reusable: the count resets each round.
+class StartLine {
+ public:
+  explicit StartLine(int members) : members_(members) {}
+  void arrive_and_wait() {
+    const int round = round_.load();
+    if (arrived_.fetch_add(1) + 1 == members_) {
+      arrived_.store(0);
+      round_.fetch_add(1);  // everyone may go
+      return;
+    }
+    for (int spins = 0; round_.load() == round; ++spins)
+      if (spins % 1024 == 1023) std::this_thread::yield();
+  }
+
+ private:
+  int members_;
+  std::atomic<int> arrived_{0};
+  std::atomic<int> round_{0};
 };
 
 struct Variant {

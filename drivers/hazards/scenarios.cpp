@@ -54,8 +54,8 @@ std::string verdict(const Scenario& scenario, const Variant& variant,
   }
   const auto [least, most] = std::minmax_element(r.anomalies.begin(), r.anomalies.end());
   std::string text =
-      fmt::format("{}{} {} per rep of {} (median; {} to {} over {} reps)",
-                  variant.expected_safe ? "BUG: " : "", median_of(r.anomalies), scenario.anomaly,
+      fmt::format("{}{}: {} per rep of {} (median; {} to {} over {} reps)",
+                  variant.expected_safe ? "BUG: " : "", scenario.anomaly, median_of(r.anomalies),
                   r.expected.empty() ? 0 : r.expected.front(), *least, *most, r.reps);
   if (!explanation.empty()) text += "; " + explanation;
   return text;
@@ -76,11 +76,7 @@ results::HazardRecord run_variant(const Scenario& scenario, const Variant& varia
   r.runtime = std::string(variant.runtime);
   r.expected_safe = variant.expected_safe;
   r.anomaly = std::string(scenario.anomaly);
-  const bool queue = scenario.name == "queue";
-  r.producers = queue ? options.producers : 0;
-  r.consumers = queue ? options.consumers : 0;
-  r.capacity = queue ? options.capacity : 0;
-  r.threads = queue ? options.producers + options.consumers : options.threads;
+  experiment->describe(r);
   r.ops = options.ops;
   r.ops_total = experiment->ops_total();
   r.reps = options.reps;
