@@ -110,10 +110,17 @@ nlohmann::json hazards_decision(const HazardsOptions& o, const std::string& comm
                                    variant_names(chosen)));
   }
   nlohmann::json runs = nlohmann::json::array();
-  for (const auto* s : chosen)
+  for (const auto* s : chosen) {
+    std::size_t taken = 0;
     for (const auto& v : s->variants)
-      if (asked.empty() || std::find(asked.begin(), asked.end(), v.name) != asked.end())
+      if (asked.empty() || std::find(asked.begin(), asked.end(), v.name) != asked.end()) {
         runs.push_back({{"scenario", s->name}, {"variant", v.name}});
+        ++taken;
+      }
+    if (taken == 0)  // a scenario asked for, with none of the variants asked for: say so
+      throw UsageError(fmt::format("--variant: none of {} is a variant of {} (accepted: {})",
+                                   o.variants, s->name, variant_names({s})));
+  }
 
   return {{"command", "hazards"},
           {"command_line", command_line},

@@ -8,10 +8,11 @@
 //                   orders, and std::lock's avoidance algorithm still takes both safely
 // A watchdog (a third member of the team) watches the count. When it has not moved for
 // --watchdog-ms while the lockers still run, the watchdog declares a deadlock; the lockers, which
-// wait for their second lock in slices (timed_mutex::try_lock_for), then give up and release
-// what they hold. So a deadlock is reported and the run goes on, instead of hanging. In the
-// variants that cannot deadlock the watchdog makes no one give up (a stall there is the
-// machine's, not a deadlock).
+// wait for their second lock by trying it every 50 us, then give up and release what they hold.
+// (try_lock rather than timed_mutex::try_lock_for: GCC 12's ThreadSanitizer does not see the
+// pthread_mutex_clocklock under the latter, and reports every unlock after it as a bug.) So a
+// deadlock is reported and the run goes on, instead of hanging. In the variants that cannot
+// deadlock the watchdog makes no one give up (a stall there is the machine's, not a deadlock).
 #include <fmt/format.h>
 
 #include <atomic>
@@ -27,7 +28,8 @@ namespace parkit::hazards {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto slice = std::chrono::milliseconds(1);  // how often waiters look at the watchdog
+constexpr auto watch_every = std::chrono::milliseconds(1);
+constexpr auto retry_every = std::chrono::microseconds(50);  // a waiter's try of its second lock
 constexpr unsigned watchdog_member = 2;
 
 enum class Order { opposite, same, scoped };
@@ -71,8 +73,8 @@ class Ordering final : public HazardExperiment {
   static constexpr bool can_deadlock = order == Order::opposite;
 
   void lock_repeatedly(unsigned member) {
-    std::timed_mutex& first = member == 0 || order == Order::same ? a_ : b_;
-    std::timed_mutex& second = &first == &a_ ? b_ : a_;
+    std::mutex& first = member == 0 || order == Order::same ? a_ : b_;
+    std::mutex& second = &first == &a_ ? b_ : a_;
     // Once a deadlock was declared, no one starts another pair: the other locker may be gone
     // (given up), and the one that got its second lock as the other let go must not wait for
     // it at the next meeting.
@@ -94,13 +96,14 @@ class Ordering final : public HazardExperiment {
     }
   }
 
-  /// Takes `lock`, waiting in slices; false when the watchdog declared a deadlock meanwhile.
-  bool take_or_give_up(std::timed_mutex& lock) {
-    while (!lock.try_lock_for(slice)) {
+  /// Takes `lock`, retrying; false when the watchdog declared a deadlock meanwhile.
+  bool take_or_give_up(std::mutex& lock) {
+    while (!lock.try_lock()) {
       if (give_up_.load()) {
         if (deadlocks_.load() == 0) deadlocks_.store(1);  // one deadlock, however many saw it
         return false;
       }
+      std::this_thread::sleep_for(retry_every);
     }
     return true;
   }
@@ -109,7 +112,7 @@ class Ordering final : public HazardExperiment {
     std::int64_t last = count_.load();
     auto since = Clock::now();
     while (lockers_done_.load() < 2) {
-      std::this_thread::sleep_for(slice);
+      std::this_thread::sleep_for(watch_every);
       const std::int64_t now = count_.load();
       if (now != last) {
         last = now;
@@ -124,8 +127,8 @@ class Ordering final : public HazardExperiment {
   std::int64_t ops_;
   std::chrono::milliseconds watchdog_;
   exec::Team team_;
-  std::timed_mutex a_;
-  std::timed_mutex b_;
+  std::mutex a_;
+  std::mutex b_;
   std::barrier<> meet_{2};
   std::atomic<std::int64_t> count_{0};
   std::atomic<int> lockers_done_{0};

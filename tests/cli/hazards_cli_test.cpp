@@ -76,16 +76,21 @@ TEST(HazardsCli, CounterRecordsEveryVariantAndTheSafeOnesCountEveryIncrement) {
 }
 
 TEST(HazardsCli, BookingQueueAndOrderingPrintTheirVerdictsAndReportShowsThem) {
-  const std::string path = temp_file("three.h5");
+  const std::string path = temp_file("two.h5"), ordering_path = temp_file("ordering.h5");
   fs::remove(path);
-  const Result r = run("hazards booking queue ordering --ops 20000 --reps 2 --watchdog-ms 50 " +
-                       ordering_variants + " -o " + path);
+  fs::remove(ordering_path);
+  Result r = run("hazards booking queue --ops 20000 --reps 2 -o " + path);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Result ordering = run("hazards ordering --ops 20000 --reps 2 --watchdog-ms 50 " +
+                              ordering_variants + " -o " + ordering_path);
+  ASSERT_EQ(ordering.exit_code, 0) << ordering.err;
+  r.out += ordering.out;
   EXPECT_EQ(count(r.out, "no tickets oversold in 2 reps"), 2) << r.out;  // mutex and cas
   EXPECT_EQ(count(r.out, "no items missing or duplicated in 2 reps"), 4) << r.out;
   EXPECT_EQ(count(r.out, "no deadlocks in 2 reps"), 2) << r.out;
 
   const auto file = parkit::results::read_results(path);
+  const auto ordering_file = parkit::results::read_results(ordering_path);
   for (const char* variant :
        {"threads-sentinel", "threads-shutdown", "coroutines-sentinel", "coroutines-shutdown"}) {
     SCOPED_TRACE(variant);
@@ -99,16 +104,17 @@ TEST(HazardsCli, BookingQueueAndOrderingPrintTheirVerdictsAndReportShowsThem) {
   for (std::size_t rep = 0; rep < oversold.anomalies.size(); ++rep)
     EXPECT_EQ(oversold.anomalies[rep], oversold.observed[rep] - 20'000);
 #if !defined(__SANITIZE_THREAD__)
-  const auto& deadlock = find(file, "ordering", "opposite-order");
+  const auto& deadlock = find(ordering_file, "ordering", "opposite-order");
   EXPECT_EQ(deadlock.anomalies, (std::vector<std::int64_t>{1, 1}));
   EXPECT_NE(r.out.find("the watchdog saw no progress for 50 ms"), std::string::npos) << r.out;
 #endif
 
-  const Result report = run("report " + path);
+  const Result report = run("report " + path + " " + ordering_path);
   EXPECT_EQ(report.exit_code, 0) << report.err;
   for (const char* scenario : {"booking", "queue", "ordering"})
     EXPECT_NE(report.out.find(std::string("Hazard: ") + scenario), std::string::npos) << report.out;
   fs::remove(path);
+  fs::remove(ordering_path);
 }
 
 TEST(HazardsCli, JsonHasEveryRunAndListNamesEveryScenario) {
@@ -143,6 +149,9 @@ TEST(HazardsCli, UsageErrorsNameTheOptionAndTheAcceptedValuesInOneLineAndWriteNo
            {"hazards counter --variant cas",
             "--variant: 'cas' is no variant of counter (accepted: unsynchronized, mutex, atomic, "
             "partials)"},
+           {"hazards counter queue --variant mutex",
+            "--variant: none of mutex is a variant of queue (accepted: threads-sentinel, "
+            "threads-shutdown, coroutines-sentinel, coroutines-shutdown)"},
            {"hazards --threads 0", "--threads"},
            {"hazards queue --capacity x", "--capacity"},
            {"hazards --ops -5", "--ops"}}) {

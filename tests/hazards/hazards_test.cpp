@@ -105,7 +105,9 @@ TEST(Counter, UnsynchronizedLostUpdatesAreExpectedMinusObserved) {
     EXPECT_LE(r.observed[rep], r.expected[rep]);  // an update can be lost, never invented
     EXPECT_EQ(r.anomalies[rep], r.expected[rep] - r.observed[rep]);
   }
-  EXPECT_EQ(r.correct, r.anomalies_total == 0);
+  if (r.anomalies_total > 0) {  // (correct also covers the warm-up, which may have lost some)
+    EXPECT_FALSE(r.correct);
+  }
   if (r.anomalies_max > 0) {
     EXPECT_EQ(r.verdict.rfind("lost updates: ", 0), 0u) << r.verdict;
   }
