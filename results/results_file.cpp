@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <string_view>
+#include <type_traits>
 
 #include "results/atomic_file.hpp"
 #include "results/h5.hpp"
@@ -309,6 +310,41 @@ constexpr Field<double> double_fields[] = {{"bytes_per_elem", &RunRecord::bytes_
 constexpr Field<bool> bool_fields[] = {{"verified", &RunRecord::verified},
                                        {"bandwidth_bound", &RunRecord::bandwidth_bound},
                                        {"oversubscribed", &RunRecord::oversubscribed}};
+/// Writes every field of every list of `lists` as an attribute of `o`.
+template <class Owner, class... Lists>
+void write_fields(hid_t o, const Owner& r, const Lists&... lists) {
+  const auto write_list = [&](const auto& fields) {
+    for (const auto& f : fields) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(r.*f.member)>, int>)
+        write_attribute(o, f.name, std::int64_t{r.*f.member});  // ints are stored as int64
+      else
+        write_attribute(o, f.name, r.*f.member);
+    }
+  };
+  (write_list(lists), ...);
+}
+
+/// Reads every field of every list of `lists` from the attributes of `o`.
+template <class Owner, class... Lists>
+void read_fields(hid_t o, Owner& r, const Lists&... lists) {
+  const auto read_list = [&](const auto& fields) {
+    for (const auto& f : fields) {
+      using T = std::remove_cvref_t<decltype(r.*f.member)>;
+      if constexpr (std::is_same_v<T, std::string>)
+        r.*f.member = h5::read_string_attribute(o, f.name);
+      else if constexpr (std::is_same_v<T, std::int64_t>)
+        r.*f.member = h5::read_int_attribute(o, f.name);
+      else if constexpr (std::is_same_v<T, int>)
+        r.*f.member = static_cast<int>(h5::read_int_attribute(o, f.name));
+      else if constexpr (std::is_same_v<T, double>)
+        r.*f.member = h5::read_double_attribute(o, f.name);
+      else
+        r.*f.member = h5::read_bool_attribute(o, f.name);
+    }
+  };
+  (read_list(lists), ...);
+}
+
 /// A Summary as attributes <prefix>min_s ... <prefix>cv (time_ of runs, makespan_ and cpu_ of
 /// I/O runs).
 constexpr Field<double, Summary> summary_fields[] = {
@@ -335,11 +371,7 @@ Summary read_summary(hid_t o, std::string_view prefix) {
 void write_run(hid_t runs, const std::string& id, const RunRecord& r) {
   const h5::Group g = h5::create_group(runs, id);
   const hid_t o = g.get();
-  for (const auto& f : text_fields) write_attribute(o, f.name, r.*f.member);
-  for (const auto& f : int64_fields) write_attribute(o, f.name, r.*f.member);
-  for (const auto& f : int_fields) write_attribute(o, f.name, std::int64_t{r.*f.member});
-  for (const auto& f : double_fields) write_attribute(o, f.name, r.*f.member);
-  for (const auto& f : bool_fields) write_attribute(o, f.name, r.*f.member);
+  write_fields(o, r, text_fields, int64_fields, int_fields, double_fields, bool_fields);
   write_summary(o, "time_", r.time);
   write_attribute(o, "threads", std::int64_t{r.threads});
   write_attribute(o, "percent_of_triad", r.percent_of_triad.value_or(no_value));
@@ -367,12 +399,7 @@ RunRecord read_run(hid_t runs, const std::string& id) {
   const h5::Group g = h5::open_group(runs, id);
   const hid_t o = g.get();
   RunRecord r;
-  for (const auto& f : text_fields) r.*f.member = h5::read_string_attribute(o, f.name);
-  for (const auto& f : int64_fields) r.*f.member = h5::read_int_attribute(o, f.name);
-  for (const auto& f : int_fields)
-    r.*f.member = static_cast<int>(h5::read_int_attribute(o, f.name));
-  for (const auto& f : double_fields) r.*f.member = h5::read_double_attribute(o, f.name);
-  for (const auto& f : bool_fields) r.*f.member = h5::read_bool_attribute(o, f.name);
+  read_fields(o, r, text_fields, int64_fields, int_fields, double_fields, bool_fields);
   r.time = read_summary(o, "time_");
   r.threads = static_cast<unsigned>(h5::read_int_attribute(o, "threads"));
   const double percent = h5::read_double_attribute(o, "percent_of_triad");
@@ -494,9 +521,7 @@ std::vector<std::string> outcome_names() {
 void write_io_run(hid_t io_runs, const std::string& id, const IoRecord& r) {
   const h5::Group g = h5::create_group(io_runs, id);
   const hid_t o = g.get();
-  for (const auto& f : io_text_fields) write_attribute(o, f.name, r.*f.member);
-  for (const auto& f : io_int64_fields) write_attribute(o, f.name, r.*f.member);
-  for (const auto& f : io_int_fields) write_attribute(o, f.name, std::int64_t{r.*f.member});
+  write_fields(o, r, io_text_fields, io_int64_fields, io_int_fields);
   write_attribute(o, "server_started", r.server_started);
   write_attribute(o, "timer_resolution_s", r.timer_resolution);
   write_attribute(o, "warnings", r.warnings);
@@ -547,10 +572,7 @@ IoRecord read_io_run(hid_t io_runs, const std::string& id) {
   const h5::Group g = h5::open_group(io_runs, id);
   const hid_t o = g.get();
   IoRecord r;
-  for (const auto& f : io_text_fields) r.*f.member = h5::read_string_attribute(o, f.name);
-  for (const auto& f : io_int64_fields) r.*f.member = h5::read_int_attribute(o, f.name);
-  for (const auto& f : io_int_fields)
-    r.*f.member = static_cast<int>(h5::read_int_attribute(o, f.name));
+  read_fields(o, r, io_text_fields, io_int64_fields, io_int_fields);
   r.server_started = h5::read_bool_attribute(o, "server_started");
   r.timer_resolution = h5::read_double_attribute(o, "timer_resolution_s");
   r.warnings = h5::read_strings_attribute(o, "warnings");
@@ -622,11 +644,8 @@ void write_hazard_run(hid_t hazard_runs, const std::string& id, const HazardReco
                     std::to_string(r.anomalies.size()) + ")");
   const h5::Group g = h5::create_group(hazard_runs, id);
   const hid_t o = g.get();
-  for (const auto& f : hazard_text_fields) write_attribute(o, f.name, r.*f.member);
-  for (const auto& f : hazard_int64_fields) write_attribute(o, f.name, r.*f.member);
-  for (const auto& f : hazard_int_fields) write_attribute(o, f.name, std::int64_t{r.*f.member});
-  for (const auto& f : hazard_double_fields) write_attribute(o, f.name, r.*f.member);
-  for (const auto& f : hazard_bool_fields) write_attribute(o, f.name, r.*f.member);
+  write_fields(o, r, hazard_text_fields, hazard_int64_fields, hazard_int_fields,
+               hazard_double_fields, hazard_bool_fields);
   write_summary(o, "time_", r.time);
   write_attribute(o, "warnings", r.warnings);
   h5::write_dataset(o, "rep_seconds", r.rep_seconds, "s");
@@ -639,12 +658,8 @@ HazardRecord read_hazard_run(hid_t hazard_runs, const std::string& id) {
   const h5::Group g = h5::open_group(hazard_runs, id);
   const hid_t o = g.get();
   HazardRecord r;
-  for (const auto& f : hazard_text_fields) r.*f.member = h5::read_string_attribute(o, f.name);
-  for (const auto& f : hazard_int64_fields) r.*f.member = h5::read_int_attribute(o, f.name);
-  for (const auto& f : hazard_int_fields)
-    r.*f.member = static_cast<int>(h5::read_int_attribute(o, f.name));
-  for (const auto& f : hazard_double_fields) r.*f.member = h5::read_double_attribute(o, f.name);
-  for (const auto& f : hazard_bool_fields) r.*f.member = h5::read_bool_attribute(o, f.name);
+  read_fields(o, r, hazard_text_fields, hazard_int64_fields, hazard_int_fields,
+              hazard_double_fields, hazard_bool_fields);
   r.time = read_summary(o, "time_");
   r.warnings = h5::read_strings_attribute(o, "warnings");
   r.rep_seconds = h5::read_doubles(o, "rep_seconds");

@@ -9,10 +9,18 @@
 #include <optional>
 #include <set>
 
+#include "drivers/cli/json_fields.hpp"
 #include "drivers/cli/text_table.hpp"
 
 namespace parkit::cli {
 namespace {
+
+using fields::csv_field;
+using fields::doubles_from_json;
+using fields::number;
+using fields::optional_json;
+using fields::summary_from_json;
+using fields::summary_json;
 
 using results::HazardPoint;
 using results::HazardRecord;
@@ -64,40 +72,6 @@ std::string parameters(const HazardStudy& s) {
                        s.consumers, s.capacity, s.ops);
   if (s.scenario == "booking") return fmt::format("{} workers, {} tickets", s.threads, s.ops);
   return fmt::format("{} workers, {} ops per worker", s.threads, s.ops);
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + '"';
-}
-
-nlohmann::json optional_json(const std::optional<double>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-nlohmann::json summary_json(const Summary& s) {
-  return {{"min", s.min}, {"median", s.median}, {"mean", s.mean},
-          {"max", s.max}, {"stddev", s.stddev}, {"cv", s.cv}};
-}
-
-/// JSON has no NaN (nlohmann writes null): read null back as NaN so a round trip stays one.
-double number(const nlohmann::json& j) {
-  return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>();
-}
-
-Summary summary_from_json(const nlohmann::json& j) {
-  return {number(j.at("min")), number(j.at("median")), number(j.at("mean")),
-          number(j.at("max")), number(j.at("stddev")), number(j.at("cv"))};
-}
-
-std::vector<double> doubles_from_json(const nlohmann::json& j) {
-  std::vector<double> out;
-  out.reserve(j.size());
-  for (const auto& v : j) out.push_back(number(v));
-  return out;
 }
 
 }  // namespace

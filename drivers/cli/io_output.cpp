@@ -8,11 +8,19 @@
 #include <optional>
 #include <set>
 
+#include "drivers/cli/json_fields.hpp"
 #include "drivers/cli/text_table.hpp"
 #include "results/io_report.hpp"
 
 namespace parkit::cli {
 namespace {
+
+using fields::csv_field;
+using fields::doubles_from_json;
+using fields::number;
+using fields::optional_json;
+using fields::summary_from_json;
+using fields::summary_json;
 
 using results::IoCounts;
 using results::IoRecord;
@@ -47,14 +55,6 @@ std::string concurrency_cell(std::int64_t bound, const std::string& driver, int 
   return fmt::format("{} ({} threads)", bound, pool_threads);
 }
 
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + '"';
-}
-
 /// "1.002 [1.001-1.004]": median [min-max] in seconds, to the millisecond.
 std::string seconds_range(const Summary& s) {
   return fmt::format("{:.3f} [{:.3f}-{:.3f}]", s.median, s.min, s.max);
@@ -74,25 +74,6 @@ std::string paths_heading(const std::vector<std::string>& paths) {
          fmt::format(" ... ({} paths)", paths.size());
 }
 
-nlohmann::json optional_json(const std::optional<double>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-nlohmann::json summary_json(const Summary& s) {
-  return {{"min", s.min}, {"median", s.median}, {"mean", s.mean},
-          {"max", s.max}, {"stddev", s.stddev}, {"cv", s.cv}};
-}
-
-/// JSON has no NaN (nlohmann writes null): read null back as NaN so a round trip stays one.
-double number(const nlohmann::json& j) {
-  return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>();
-}
-
-Summary summary_from_json(const nlohmann::json& j) {
-  return {number(j.at("min")), number(j.at("median")), number(j.at("mean")),
-          number(j.at("max")), number(j.at("stddev")), number(j.at("cv"))};
-}
-
 nlohmann::json counts_json(const IoCounts& c) {
   return {{"ok", c.ok},
           {"http_error", c.http_error},
@@ -105,13 +86,6 @@ IoCounts counts_from_json(const nlohmann::json& j) {
   return {j.at("ok").get<std::int64_t>(), j.at("http_error").get<std::int64_t>(),
           j.at("connection_error").get<std::int64_t>(), j.at("timeout").get<std::int64_t>(),
           j.at("cancelled").get<std::int64_t>()};
-}
-
-std::vector<double> doubles_from_json(const nlohmann::json& j) {
-  std::vector<double> out;
-  out.reserve(j.size());
-  for (const auto& v : j) out.push_back(number(v));
-  return out;
 }
 
 }  // namespace
