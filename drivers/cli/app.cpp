@@ -129,6 +129,29 @@ std::vector<std::string> oversubscription(const Plan& plan) {
   return notes;
 }
 
+/// A note when several threads of a run were pinned to one CPU of a host although the host had
+/// a core for each: the classic hybrid mistake of OMP_PROC_BIND/OMP_PLACES with no CPU set per
+/// rank (every rank's OpenMP binds its first thread to the first core). Threads allowed on
+/// several CPUs are not pinned and not counted. Empty when nothing shares a CPU.
+std::string shared_cpu_note(const results::RunRecord& r) {
+  std::map<std::pair<std::string, std::string>, int> pinned;  // (host, cpu) -> threads
+  std::map<std::string, int> threads_on;                      // host -> threads
+  for (const auto& rank : r.placement) {
+    threads_on[rank.host] += static_cast<int>(rank.thread_cpus.size());
+    for (const auto& cpus : rank.thread_cpus)
+      if (!cpus.empty() && cpus.find_first_of(",-") == std::string::npos)
+        ++pinned[{rank.host, cpus}];
+  }
+  for (const auto& [where, count] : pinned)
+    if (count > 1 && threads_on[where.first] <= static_cast<int>(machine_info().logical_cpus))
+      return fmt::format(
+          "{} threads were pinned to CPU {} of host {}: they took turns on it. OpenMP binding "
+          "(OMP_PROC_BIND) without a CPU set per rank puts every rank on the same cores; let the "
+          "launcher give each rank its own (srun --cpu-bind=cores, mpirun --map-by slot:PE=T)",
+          count, where.second, where.first);
+  return {};
+}
+
 /// Runs the plan on every rank: mpi/hybrid runs span all ranks; the shared-memory models run
 /// on rank 0 while the other ranks wait asleep. Records are complete on rank 0.
 std::vector<results::RunRecord> execute(Plan& plan,
@@ -153,6 +176,10 @@ std::vector<results::RunRecord> execute(Plan& plan,
       if (rank == 0 && !oversubscribed[k].empty()) {
         records.back().oversubscribed = true;
         records.back().warnings.push_back(oversubscribed[k]);
+      }
+      if (rank == 0 && oversubscribed[k].empty()) {
+        if (std::string note = shared_cpu_note(records.back()); !note.empty())
+          records.back().warnings.push_back(std::move(note));
       }
       if (!spans && ranks > 1)
         records.back().warnings.push_back(
