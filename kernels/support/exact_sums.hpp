@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Exact sums of squares of integers in 128 bits: the closed form (reference) and the summing
-// loop (the sum_squares kernel's body), kept apart from registration so the 64/128-bit
-// boundaries of the loop can be tested on any range.
+// loop (the sum_squares kernel's body, in exact_sums.cpp), kept apart from registration so the
+// 64/128-bit boundaries of every vector path can be tested on any range.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "exec/range.hpp"
 #include "support/u128.hpp"
@@ -43,30 +45,20 @@ constexpr exec::Index largest_exact_n() {
   return lo;
 }
 
-/// sum_{i in r} i^2, element by element. i^2 fits in 64 bits for i < 2^32: a chunk of squares is
-/// summed in 64 bits while its sum provably fits (len * last^2 <= 2^64 - 1), then added into
-/// 128 bits. From 2^32 on, 128-bit products. Every element is really squared and added, so the
-/// cost grows linearly with the range. Kept out of line: inlined into each model's lambda, GCC 12
-/// compiled this loop 1.6x slower in some call sites than in others, which would have compared
-/// inlining luck instead of models; one compiled body serves them all.
-[[gnu::noinline]] inline u128 sum_squares_range(exec::Range r) {
-  constexpr std::uint64_t max_chunk = 4096;
-  constexpr std::uint64_t small_limit = std::uint64_t{1} << 32;
-  auto i = static_cast<std::uint64_t>(r.begin);
-  const auto end = static_cast<std::uint64_t>(r.end);
-  u128 total = 0;
-  while (i < end && i < small_limit) {
-    const std::uint64_t cap = std::min({end, small_limit, i + max_chunk});
-    const std::uint64_t last = cap - 1;
-    const std::uint64_t fits = last == 0 ? max_chunk : UINT64_MAX / (last * last);
-    const std::uint64_t stop = std::min(cap, i + std::max<std::uint64_t>(fits, 1));
-    std::uint64_t chunk = 0;
-    for (std::uint64_t j = i; j < stop; ++j) chunk += j * j;
-    total += chunk;
-    i = stop;
-  }
-  for (; i < end; ++i) total += static_cast<u128>(i) * i;
-  return total;
-}
+/// How sum_squares_range sums: the vector paths of support/exact_sums.cpp, widest last.
+enum class SumSquaresPath { portable, avx2, avx512, avx512_ifma };
+[[nodiscard]] std::string_view name_of(SumSquaresPath path);
+/// The paths this CPU can run, in order (portable first, always there).
+[[nodiscard]] std::vector<SumSquaresPath> sum_squares_paths_here();
+/// The path sum_squares_range(r) takes: the widest here, or PARKIT_SUM_SQUARES_PATH when it
+/// names one that runs here (for benchmarks and instruction counts).
+[[nodiscard]] SumSquaresPath sum_squares_path();
+
+/// sum_{i in r} i^2, exact, element by element: every element is really squared and added, so
+/// the cost grows linearly with the range (see exact_sums.cpp for how). Any range below the
+/// 128-bit limit.
+[[nodiscard]] u128 sum_squares_range(exec::Range r);
+/// The same on a given path (which must run here): for tests of every path.
+[[nodiscard]] u128 sum_squares_range(exec::Range r, SumSquaresPath path);
 
 }  // namespace parkit::kernels

@@ -34,31 +34,61 @@ TEST(ExactSums, LimitIsWhere128BitsRunOut) {
               1e-6 * static_cast<double>(max_n));
 }
 
+/// Every range, on every vector path this CPU runs (portable always, AVX2 and AVX-512 where
+/// the CPU has them): each must equal the closed form exactly.
+void expect_exact_on_every_path(Range r) {
+  for (const SumSquaresPath path : sum_squares_paths_here())
+    EXPECT_EQ(sum_squares_range(r, path), closed_form_range(r.begin, r.end))
+        << name_of(path) << " [" << r.begin << ", " << r.end << ")";
+}
+
+TEST(ExactSums, TheDefaultPathIsTheWidestHereAndPortableIsAlwaysThere) {
+  const auto here = sum_squares_paths_here();
+  ASSERT_FALSE(here.empty());
+  EXPECT_EQ(here.front(), SumSquaresPath::portable);
+  EXPECT_EQ(sum_squares_path(), here.back());  // PARKIT_SUM_SQUARES_PATH unset in tests
+  EXPECT_EQ(sum_squares_range(Range{0, 10'000'000}), *exact_sum_squares(10'000'000));
+}
+
+TEST(ExactSums, EveryPathIsExactOnShortAndUnalignedRanges) {
+  // shorter than a step of lanes (up to 32), one lane more or less, odd starts
+  for (Index begin : {Index{0}, Index{1}, Index{7}, Index{1000}, Index{123'457}})
+    for (Index length : {0, 1, 2, 15, 16, 31, 32, 33, 63, 64, 65, 129, 4096 * 32 + 5})
+      expect_exact_on_every_path(Range{begin, begin + length});
+}
+
+TEST(ExactSums, EveryPathIsExactAroundTheMultiplyAddLimitAndWhereLanesFlushOften) {
+  constexpr Index two26 = Index{1} << 26;  // IFMA: i^2 < 2^52 below this
+  for (Index begin : {two26 - 100'000, two26 - 33, two26 - 1, two26, two26 + 1})
+    for (Index length : {1, 31, 32, 33, 100'000, 300'001})
+      expect_exact_on_every_path({begin, begin + length});
+  // near 2^32 a lane's sum holds a single square: it must flush after every step
+  constexpr Index two32 = Index{1} << 32;
+  for (Index begin : {Index{999'999'000}, two32 - 200'000, two32 - 40, two32 - 1})
+    for (Index length : {1, 33, 40, 200'000, 200'050})
+      expect_exact_on_every_path({begin, begin + length});
+}
+
 TEST(ExactSums, LoopMatchesClosedFormAcrossThe64BitBoundary) {
   constexpr Index two32 = Index{1} << 32;
   for (Index begin : {two32 - 4100, two32 - 17, two32 - 1, two32, two32 + 3})
     for (Index length : {1, 2, 17, 4096, 4097, 9000}) {
-      const Range r{begin, begin + length};
-      EXPECT_EQ(sum_squares_range(r), closed_form_range(r.begin, r.end))
-          << "[" << r.begin << ", " << r.end << ")";
+      expect_exact_on_every_path(Range{begin, begin + length});
     }
 }
 
 TEST(ExactSums, LoopMatchesClosedFormWhereChunksShrink) {
-  // Chunk length is (2^64-1) / last^2: 4096 below ~6.7e7, 18 near 1e9, 1 near 2^32.
+  // A lane's sum may take (2^64-1) / last^2 squares: 4096 below ~6.7e7, 18 near 1e9, 1 near 2^32.
   for (Index begin : {Index{0}, Index{67'100'000}, Index{999'999'000}, Index{3'000'000'000}})
     for (Index length : {1, 5, 4095, 4096, 4097, 100'000}) {
-      const Range r{begin, begin + length};
-      EXPECT_EQ(sum_squares_range(r), closed_form_range(r.begin, r.end))
-          << "[" << r.begin << ", " << r.end << ")";
+      expect_exact_on_every_path(Range{begin, begin + length});
     }
 }
 
 TEST(ExactSums, LoopIsExactUpToThe128BitLimit) {
   const Index max_n = largest_exact_n();
   for (Index length : {1, 1000, 100'000}) {
-    const Range r{max_n - length, max_n};
-    EXPECT_EQ(sum_squares_range(r), closed_form_range(r.begin, r.end)) << length;
+    expect_exact_on_every_path(Range{max_n - length, max_n});
   }
 }
 
