@@ -3,6 +3,7 @@
 // Traffic: 8 B read, 2 flops per element. Every partial sum is an integer below 2^53, so any
 // split over threads and ranks gives the identical double, equal to the closed form
 // q*S(1000) + S(r) with n = 1000q + r and S(k) = k(k+1)(2k+1)/6.
+#include "support/arrays.hpp"
 #include "support/register.hpp"
 
 namespace parkit::kernels {
@@ -33,19 +34,10 @@ struct SumSquaresArray {
   }
 
   static Result partial(const Data& d, Range block) {
-    // Eight independent sums let the compiler vectorise without -ffast-math; the order of
-    // additions changes nothing because every partial is an exact integer.
-    constexpr Index lanes = 8;
-    const double* x = d.x.data() + (block.begin - d.offset);
-    const Index n = block.size();
-    double acc[lanes] = {};
-    Index i = 0;
-    for (; i + lanes <= n; i += lanes)
-      for (Index l = 0; l < lanes; ++l) acc[l] += x[i + l] * x[i + l];
-    for (; i < n; ++i) acc[0] += x[i] * x[i];
-    double total = 0;
-    for (double a : acc) total += a;
-    return total;
+    // Summed in independent lanes (support/arrays.hpp): the order of additions changes nothing
+    // because every partial is an exact integer.
+    return arrays::sum_of(d.x.data() + (block.begin - d.offset), block.size(),
+                          [](double x) { return x * x; });
   }
 };
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // triad: a[i] = b[i] + s*c[i] (STREAM triad), the machine's bandwidth reference: the other
 // array kernels are reported as a percentage of it. Traffic: 24 B per element as STREAM counts
-// it (read b and c, write a; write-allocate not counted), 2 flops. b[i] = (i mod 1000) + 1,
+// it (read b and c, write a; write-allocate not counted: large outputs are written with streaming
+// stores, support/arrays.hpp, so none happens), 2 flops. b[i] = (i mod 1000) + 1,
 // c[i] = (i mod 7) + 1, s = 3: every a[i] is an exact integer, checked element by element.
 #include <limits>
 
+#include "support/arrays.hpp"
 #include "support/register.hpp"
 
 namespace parkit::kernels {
@@ -44,8 +46,7 @@ struct Triad {
     double* __restrict__ a = d.a.data() + first;
     const double* __restrict__ b = d.b.data() + first;
     const double* __restrict__ c = d.c.data() + first;
-    const Index n = block.size();
-    for (Index i = 0; i < n; ++i) a[i] = b[i] + scalar * c[i];
+    arrays::write_array(a, block.size(), [b, c](Index i) { return b[i] + scalar * c[i]; });
   }
   static double expected(Index i) { return b_input(i) + scalar * c_input(i); }
   static double output(const Data& d, Index i) { return d.a[i - d.offset]; }

@@ -404,6 +404,7 @@ int info_command(bool json) {
       {"compiler", b.compiler},
       {"flags", b.flags},
       {"build type", b.build_type},
+      {"kernel paths", kernels::code_paths()},
       {"openmp", b.openmp},
       {"mpi", b.mpi},
       {"timer resolution", fmt::format("{:.3g} s", m.timer_resolution)}};

@@ -20,6 +20,7 @@
 #include "exec/runtime.hpp"
 #include "results/atomic_file.hpp"
 #include "results/h5.hpp"
+#include "support/registry.hpp"
 
 namespace parkit::cli {
 namespace fs = std::filesystem;
@@ -96,6 +97,7 @@ results::JobProvenance job_provenance(const nlohmann::json& decision,
               {"compiler", b.compiler},
               {"compiler_flags", b.flags},
               {"build_type", b.build_type},
+              {"kernel_paths", kernels::code_paths()},
               {"mpi_library", b.mpi},
               {"openmp_version", b.openmp},
               {"hdf5_version", h5::library_version()},

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "support/registry.hpp"
 
+#include <fmt/format.h>
+
 #include <stdexcept>
+
+#include "support/arrays.hpp"
+#include "support/exact_sums.hpp"
 
 namespace parkit::kernels {
 
@@ -31,6 +36,11 @@ std::vector<std::string> Registry::names() const {
   std::vector<std::string> out;
   for (const auto& [name, entry] : entries_) out.push_back(name);
   return out;
+}
+
+std::string code_paths() {
+  return fmt::format("sum_squares={} arrays={} streaming>={} MiB", name_of(sum_squares_path()),
+                     arrays::name_of(arrays::path()), arrays::streaming_threshold_bytes() >> 20);
 }
 
 results::RunRecord run(const RunRequest& request) {

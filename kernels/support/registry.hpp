@@ -51,6 +51,10 @@ class Registry {
 
 Registry& registry();
 
+/// The instruction-set paths the kernels take on this CPU (chosen at run time), for provenance:
+/// "sum_squares=avx512-ifma arrays=avx512 streaming>=16 MiB".
+[[nodiscard]] std::string code_paths();
+
 /// Runs one request; throws std::invalid_argument for an unknown kernel or model.
 [[nodiscard]] results::RunRecord run(const RunRequest& request);
 

@@ -64,7 +64,8 @@ class ResultsFiles(unittest.TestCase):
             job = f["jobs/job-0000"]
             self.assertIn("sweep", job.attrs["command_line"])
             self.assertEqual(job["context"].attrs["purpose"], "test")
-            for key in ("user", "compiler", "compiler_flags", "build_type", "mpi_library",
+            for key in ("user", "compiler", "compiler_flags", "build_type", "kernel_paths",
+                        "mpi_library",
                         "openmp_version", "hdf5_version", "cpu_model", "cores", "memory_bytes",
                         "timer_resolution_s", "hosts", "ranks"):
                 self.assertIn(key, job.attrs, key)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exec/models.hpp"
+#include "support/arrays.hpp"
 #include "support/registry.hpp"
 
 namespace parkit::kernels {
@@ -72,9 +73,9 @@ std::string cell_name(const ::testing::TestParamInfo<Cell>& param_info) {
 
 INSTANTIATE_TEST_SUITE_P(Registry, EveryCell, ::testing::ValuesIn(all_cells()), cell_name);
 
-TEST(Registry, HoldsTheFourKernelsEachUnderEveryBuiltModel) {
-  const std::vector<std::string> expected = {"square_map", "sum_squares", "sum_squares_array",
-                                             "triad"};
+TEST(Registry, HoldsTheFiveKernelsEachUnderEveryBuiltModel) {
+  const std::vector<std::string> expected = {"copy", "square_map", "sum_squares",
+                                             "sum_squares_array", "triad"};
   EXPECT_EQ(registry().names(), expected);
   std::set<std::string> built;
   for (const auto& m : exec::model_catalog)
@@ -108,6 +109,17 @@ TEST(SumSquaresArray, BitwiseEqualAcrossModelsAndThreadCounts) {
   ASSERT_EQ(observed.size(), 1u);
   // q = 1234 full periods of sum_{j=1..1000} j^2 = 333833500, plus sum_{j=1..567} j^2
   EXPECT_EQ(*observed.begin(), std::to_string(1234ULL * 333833500ULL + 567ULL * 568 * 1135 / 6));
+}
+
+TEST(MapKernels, AreExactWhenTheirOutputIsWrittenWithStreamingStores) {
+  // above arrays::streaming_threshold_bytes() per block, under one and two workers
+  const auto n = static_cast<Index>(arrays::streaming_threshold_bytes() / sizeof(double)) * 2 + 77;
+  for (const std::string kernel : {"copy", "square_map", "triad"})
+    for (unsigned threads : {1u, 2u}) {
+      const auto r = run_small(kernel, "threads", n, threads);
+      EXPECT_TRUE(r.verified) << kernel << " x " << threads << ": " << r.observed;
+      EXPECT_EQ(r.observed, std::to_string(n) + " of " + std::to_string(n) + " elements exact");
+    }
 }
 
 TEST(Rates, ComeFromTheDeclaredCountsAndTheMedian) {
