@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <strings.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -123,9 +124,17 @@ std::vector<std::string> oversubscription(const Plan& plan) {
   }
   for (const auto& [name, h] : hosts)
     for (std::size_t k = 0; k < plan.runs.size(); ++k)
-      if (h.threads[k] > h.cores && notes[k].empty())
+      if (h.threads[k] > h.cores && notes[k].empty()) {
         notes[k] = fmt::format("oversubscribed: {} threads on host {} with {} cores", h.threads[k],
                                name, h.cores);
+        // libgomp's default wait spins before it sleeps, on the core another rank needs:
+        // measured 100x slower short reps (bench/README.md, OMP_WAIT_POLICY)
+        const std::string_view model = plan.runs[k].model;
+        const char* policy = std::getenv("OMP_WAIT_POLICY");
+        if ((model == "openmp" || model == "hybrid") &&
+            (policy == nullptr || strcasecmp(policy, "passive") != 0))
+          notes[k] += " (OpenMP threads spin while they wait: OMP_WAIT_POLICY=passive avoids it)";
+      }
   return notes;
 }
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include "support/process.hpp"
@@ -177,6 +178,28 @@ TEST(Cli, OpenMPRecordsBothTheEnvironmentAndTheThreadsOverride) {
   EXPECT_EQ(j["provenance"]["openmp_icvs"]["max_threads"], "1");
 }
 
+TEST(Cli, OversubscribedOpenMPRunSaysSpinningWaitsHurtUnlessThePolicyIsPassive) {
+  if (!PARKIT_HAVE_OPENMP) GTEST_SKIP() << "built without OpenMP";
+  const unsigned threads = 2 * std::thread::hardware_concurrency();  // always more than cores
+  const std::string args =
+      "run -k sum_squares -m openmp,threads -n 1000 --reps 1 --json -t " + std::to_string(threads);
+  const std::string advice = "OMP_WAIT_POLICY=passive avoids it";
+  for (const std::string policy : {"", "OMP_WAIT_POLICY=active", "OMP_WAIT_POLICY=PASSIVE"}) {
+    const Result r = run(args, "env -u OMP_WAIT_POLICY " + policy);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["runs"].size(), 2u);
+    for (const auto& run : j["runs"]) {
+      const std::string warnings = run["warnings"].dump();
+      EXPECT_NE(warnings.find("oversubscribed: "), std::string::npos) << warnings;
+      const bool advised = warnings.find(advice) != std::string::npos;
+      // only for OpenMP, and not when the policy already is passive (any case, as libgomp reads it)
+      EXPECT_EQ(advised, run["model"] == "openmp" && policy.find("PASSIVE") == std::string::npos)
+          << run["model"] << " with '" << policy << "': " << warnings;
+    }
+  }
+}
+
 TEST(Cli, ThreadsModelRecordsItsBindingAndOneCpuPerPinnedWorker) {
   const Result r = run("run -k sum_squares -m threads -t 2 --bind close -n 1000 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -191,13 +214,14 @@ TEST(Cli, ListAndInfoDescribeKernelsModelsAndMachine) {
   const Result list = run("list --json");
   ASSERT_EQ(list.exit_code, 0);
   const auto j = nlohmann::json::parse(list.out);
-  EXPECT_EQ(j["kernels"].size(), 4u);
+  EXPECT_EQ(j["kernels"].size(), 5u);
   EXPECT_EQ(j["models"][2]["name"], "openmp");
   EXPECT_EQ(j["models"][2]["built"].get<bool>(), PARKIT_HAVE_OPENMP != 0);
   const Result info = run("info");
   ASSERT_EQ(info.exit_code, 0);
   for (const char* key : {"cpu:", "cpus online:", "memory total:", "compiler:", "flags:",
-                          "build type:", "openmp:", "mpi:", "timer resolution:"})
+                          "build type:", "kernel paths:", "openmp:", "mpi:",
+                          "timer resolution:"})
     EXPECT_NE(info.out.find(key), std::string::npos) << key;
 }
 
