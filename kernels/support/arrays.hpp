@@ -55,8 +55,11 @@ inline Index aligned_start(const double* out, Index n) {
 }
 
 #if defined(__x86_64__)
+// The functors come by value: a copy whose address never escapes cannot be aliased by the
+// stores, so its captured pointers stay in registers (by reference, GCC reloaded them after
+// every streaming store when it did not inline: 38 % more instructions, bench/callgrind).
 template <class Value>
-void write_streaming_sse2(double* __restrict__ out, Index n, Value& value) {
+void write_streaming_sse2(double* __restrict__ out, Index n, Value value) {
   const Index head = aligned_start(out, n);
   write_plain(out, 0, head, value);
   Index i = head;
@@ -68,7 +71,7 @@ void write_streaming_sse2(double* __restrict__ out, Index n, Value& value) {
 }
 
 template <class Value>
-[[gnu::target("avx512f")]] void write_avx512(double* __restrict__ out, Index n, Value& value,
+[[gnu::target("avx512f")]] void write_avx512(double* __restrict__ out, Index n, Value value,
                                              bool streaming) {
   if (!streaming) {
     write_plain(out, 0, n, value);  // vectorised with 512-bit registers here
@@ -87,7 +90,7 @@ template <class Value>
 }
 
 template <class Term>
-[[gnu::target("avx512f")]] double sum_avx512(const double* x, Index n, Term& term) {
+[[gnu::target("avx512f")]] double sum_avx512(const double* x, Index n, Term term) {
   // Four independent 8-lane accumulators hide the add latency; the prefetch 4 KiB ahead keeps
   // more lines in flight than the hardware prefetcher alone on one core (+5-15 % measured).
   using Lanes = double [[gnu::vector_size(64)]];
@@ -110,7 +113,7 @@ template <class Term>
 #endif
 
 template <class Term>
-double sum_baseline(const double* x, Index n, Term& term) {
+double sum_baseline(const double* x, Index n, Term term) {
   // Eight independent sums let the compiler vectorise without -ffast-math.
   double acc[chunk] = {};
   Index i = 0;
