@@ -37,7 +37,7 @@ struct SumSquaresArray {
     // Summed in independent lanes (support/arrays.hpp): the order of additions changes nothing
     // because every partial is an exact integer.
     return arrays::sum_of(d.x.data() + (block.begin - d.offset), block.size(),
-                          [](double x) { return x * x; });
+                          [](auto x) { return x * x; });
   }
 };
 

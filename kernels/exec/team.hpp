@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -45,6 +46,7 @@ class Team {
   void execute(unsigned member) noexcept;
 
   unsigned size_;
+  std::chrono::nanoseconds spin_window_{0};  // how long an idle member spins before it sleeps
   std::vector<int> cpus_;
   std::vector<int> caller_affinity_;
   Trampoline fn_ = nullptr;

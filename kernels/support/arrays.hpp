@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The inner loops of the array kernels, written once so each kernel file only says what one
-// element is: write_array(out, n, value) stores value(i) into out[i], sum_of(x, n, term) adds
-// term(x[i]). Both come in a baseline (SSE2) and an AVX-512 build, chosen by CPUID at run time.
+// element is: write_array(out, n, value) stores value(at) into out[i], where at(p) reads p[i],
+// and sum_of(x, n, term) adds term(x[i]). The functors are generic: they are applied to doubles
+// and to GCC vectors of doubles. Both come in a baseline (SSE2) and an AVX-512 build, chosen by
+// CPUID at run time.
 //
 // Why not leave it to the compiler: a memory-bound map is limited by its stores. A regular store
 // first reads the line it writes (write-allocate), so square_map moves 24 B per element, not 16.
@@ -15,7 +17,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -41,10 +45,31 @@ namespace detail {
 
 constexpr Index chunk = 8;  // one 64-byte cache line of doubles
 
+/// What a kernel's value function reads with: at(p) is p[i], one double ...
+struct ScalarAt {
+  Index i;
+  double operator()(const double* p) const { return p[i]; }
+};
+/// ... or the W doubles from p + i, as a GCC vector, so the kernel's arithmetic is vectorised
+/// as written (left to group 8 scalar values itself, GCC built each vector lane by lane).
+using Lanes2 = double [[gnu::vector_size(16)]];  // SSE2's __m128d
+using Lanes8 = double [[gnu::vector_size(64)]];  // AVX-512's __m512d
+template <int W>
+struct VectorAt {
+  // (spelled out: GCC 12 drops a vector_size that depends on a template parameter)
+  using Lanes = std::conditional_t<W == 2, Lanes2, Lanes8>;
+  Index i;
+  Lanes operator()(const double* p) const {
+    Lanes v;
+    std::memcpy(&v, p + i, sizeof v);
+    return v;
+  }
+};
+
 template <class Value>
 [[gnu::always_inline]] inline void write_plain(double* __restrict__ out, Index from, Index to,
                                                Value& value) {
-  for (Index i = from; i < to; ++i) out[i] = value(i);
+  for (Index i = from; i < to; ++i) out[i] = value(ScalarAt{i});
 }
 
 /// First index from which out + i is 64-byte aligned (streaming stores need aligned lines).
@@ -65,7 +90,7 @@ void write_streaming_sse2(double* __restrict__ out, Index n, Value value) {
   Index i = head;
   for (; i + chunk <= n; i += chunk)
     for (Index l = 0; l < chunk; l += 2)
-      _mm_stream_pd(out + i + l, _mm_set_pd(value(i + l + 1), value(i + l)));
+      _mm_stream_pd(out + i + l, static_cast<__m128d>(value(VectorAt<2>{i + l})));
   write_plain(out, i, n, value);
   _mm_sfence();  // streaming stores are weakly ordered: publish them before the block is done
 }
@@ -73,20 +98,16 @@ void write_streaming_sse2(double* __restrict__ out, Index n, Value value) {
 template <class Value>
 [[gnu::target("avx512f")]] void write_avx512(double* __restrict__ out, Index n, Value value,
                                              bool streaming) {
-  if (!streaming) {
-    write_plain(out, 0, n, value);  // vectorised with 512-bit registers here
-    return;
-  }
   const Index head = aligned_start(out, n);
   write_plain(out, 0, head, value);
   Index i = head;
-  for (; i + chunk <= n; i += chunk) {
-    double line[chunk];
-    for (Index l = 0; l < chunk; ++l) line[l] = value(i + l);
-    _mm512_stream_pd(out + i, _mm512_loadu_pd(line));
-  }
+  if (streaming)
+    for (; i + chunk <= n; i += chunk)
+      _mm512_stream_pd(out + i, static_cast<__m512d>(value(VectorAt<chunk>{i})));
+  else
+    for (; i + chunk <= n; i += chunk) _mm512_store_pd(out + i, value(VectorAt<chunk>{i}));
   write_plain(out, i, n, value);
-  _mm_sfence();
+  if (streaming) _mm_sfence();
 }
 
 template <class Term>
@@ -99,9 +120,9 @@ template <class Term>
   for (; i + 4 * chunk <= n; i += 4 * chunk) {
     _mm_prefetch(reinterpret_cast<const char*>(x + i + 512), _MM_HINT_T0);
     for (int a = 0; a < 4; ++a) {
-      Lanes v;
-      for (Index l = 0; l < chunk; ++l) v[l] = term(x[i + a * chunk + l]);
-      acc[a] += v;
+      Lanes v;  // a whole vector, and term applied to it: GCC left one of the four scalar when
+      std::memcpy(&v, x + i + a * chunk, sizeof v);  // it had to group 8 scalar terms itself
+      acc[a] += term(v);
     }
   }
   const Lanes all = (acc[0] + acc[1]) + (acc[2] + acc[3]);
@@ -127,7 +148,8 @@ double sum_baseline(const double* x, Index n, Term term) {
 
 }  // namespace detail
 
-/// out[i] = value(i) for i in [0, n), on the given path.
+/// out[i] = value(at) for i in [0, n), on the given path, where at(p) reads p[i]: one double or
+/// a vector of doubles, so write value generic: [x](auto at) { auto v = at(x); return v * v; }.
 template <class Value>
 void write_array(double* __restrict__ out, Index n, Value value, Path path) {
   const bool streaming =
@@ -147,7 +169,8 @@ void write_array(double* __restrict__ out, Index n, Value value) {
 }
 
 /// sum of term(x[i]) for i in [0, n), in independent lanes: the order of additions differs from
-/// a plain loop, so use it where every partial is exact (integers below 2^53).
+/// a plain loop, so use it where every partial is exact (integers below 2^53). term is applied
+/// to a double and to a vector of 8 doubles (GCC vector type): write it generic, [](auto v).
 template <class Term>
 double sum_of(const double* x, Index n, Term term, Path path) {
 #if defined(__x86_64__)

@@ -30,6 +30,9 @@ TEST(Arrays, BaselineIsAlwaysThereAndTheDefaultIsTheWidest) {
 }
 
 TEST(Arrays, WriteArraySetsEveryElementOnceAtEveryOffsetAndLength) {
+  const Index longest = lengths().back() + 8;
+  Buffer source(longest);  // source[i] = i, so out[i] = 3 source[i] + 1 says which i was read
+  for (Index i = 0; i < longest; ++i) source[i] = static_cast<double>(i);
   for (const Path p : paths_here())
     for (const Index length : lengths()) {
       // offsets 0..7 doubles into a 64-byte aligned buffer: every alignment of the first line
@@ -38,10 +41,12 @@ TEST(Arrays, WriteArraySetsEveryElementOnceAtEveryOffsetAndLength) {
         if (length > 1000 && offset % 3 != 0) continue;  // the big one at 3 alignments is enough
         for (Index i = 0; i < out.size(); ++i) out[i] = std::numeric_limits<double>::quiet_NaN();
         double* first = out.data() + offset;
+        const double* from = source.data() + offset;  // unaligned like the output
         write_array(
-            first, length, [](Index i) { return static_cast<double>(3 * i + 1); }, p);
+            first, length, [from](auto at) { return 3.0 * at(from) + 1.0; }, p);
         Index wrong = 0;
-        for (Index i = 0; i < length; ++i) wrong += first[i] != static_cast<double>(3 * i + 1);
+        for (Index i = 0; i < length; ++i)
+          wrong += first[i] != static_cast<double>(3 * (offset + i) + 1);
         EXPECT_EQ(wrong, 0) << name_of(p) << " length " << length << " offset " << offset;
         for (Index i = 0; i < offset; ++i) EXPECT_TRUE(std::isnan(out[i])) << "before " << i;
         for (Index i = offset + length; i < out.size(); ++i)
@@ -64,7 +69,7 @@ TEST(Arrays, SumOfIsExactOnEveryPathOffsetAndLength) {
           want += v * v;
         }
         const double got = sum_of(
-            x.data() + offset, length, [](double v) { return v * v; }, p);
+            x.data() + offset, length, [](auto v) { return v * v; }, p);
         EXPECT_EQ(got, static_cast<double>(want))
             << name_of(p) << " length " << length << " offset " << offset;
       }
@@ -75,11 +80,11 @@ TEST(Arrays, PathsAgreeBitForBitOnAnExactSum) {
   Buffer x(n);
   for (Index i = 0; i < n; ++i) x[i] = static_cast<double>(i % 1000 + 1);
   const double baseline = sum_of(
-      x.data(), n, [](double v) { return v * v; }, Path::baseline);
+      x.data(), n, [](auto v) { return v * v; }, Path::baseline);
   EXPECT_EQ(baseline, 1234.0 * 333833500.0 + 567.0 * 568 * 1135 / 6);
   for (const Path p : paths_here())
     EXPECT_EQ(sum_of(
-                  x.data(), n, [](double v) { return v * v; }, p),
+                  x.data(), n, [](auto v) { return v * v; }, p),
               baseline)
         << name_of(p);
 }
