@@ -89,7 +89,7 @@ done
 # invocation stays short; the lessons' workload is 5 reps of n = 10^7 in one process, timed as
 # the sum of the 5 rep times (compare_table.py).
 names=(py_sequential py_threads py_pool np_dot_exact np_dot_float np_dot_int64 np_square np_triad
-       pk_lessons pk_sum_seq pk_sum_par pk_bw_seq pk_bw_par)
+       np_copy pk_lessons pk_lessons_par pk_sum_seq pk_sum_par pk_bw_seq pk_bw_par)
 lessons=("$py" "$here/peers/lessons_cpu.py")
 # numpy on one thread, like parkit seq (Debian's netlib BLAS is single-threaded anyway; this
 # keeps it so if libblas.so.3 points at OpenBLAS).
@@ -105,7 +105,11 @@ contender() {  # sets cmd to contender $1's command
     np_dot_int64) cmd=("${numpy[@]}" dot_int64 --n "$lessons_n" --jobs "$jobs") ;;
     np_square) cmd=("${numpy[@]}" square --n "$bw_n") ;;
     np_triad) cmd=("${numpy[@]}" triad --n "$bw_n") ;;
+    np_copy) cmd=("${numpy[@]}" copy --n "$bw_n") ;;
     pk_lessons) cmd=("${pk[@]}" -k sum_squares -m seq -n "$lessons_n" --reps "$jobs") ;;
+    # the same on both cores, against the Pool that uses both cores too
+    pk_lessons_par) cmd=("${pk[@]}" -k sum_squares -m threads,openmp -t 2 -n "$lessons_n" \
+                          --reps "$jobs") ;;
     pk_sum_seq) cmd=("${pk[@]}" -k sum_squares -m seq -n "$sum_n" --reps 3) ;;
     pk_sum_par) cmd=("${pk[@]}" -k sum_squares -m "threads,openmp" -t 2 -n "$sum_n" --reps 3) ;;
     pk_bw_seq) cmd=("${pk[@]}" -k "$bw_kernels" -m seq -n "$bw_n" --reps 5) ;;
