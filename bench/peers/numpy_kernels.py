@@ -15,7 +15,7 @@ Bandwidth, the inputs of parkit's kernels (default n = 5 x 10^7):
   square      np.square(x, out=y), x[i] = (i mod 1000) + 1, counted as 16 B per element
   triad       a = b + 3 c without temporaries, b[i] = (i mod 1000) + 1, c[i] = (i mod 7) + 1:
               np.multiply(c, 3, out=a); np.add(a, b, out=a), counted as 24 B per element
-  copy        np.copyto(y, x): a copy with regular stores (memcpy), counted as 16 B per element
+  copy        np.copyto(y, x): glibc's memcpy, counted as 16 B per element
 Arrays are allocated and filled before the clock starts, and one untimed warm-up call runs
 first, so page faults are not timed. Every result is checked; prints one JSON line
 {"variant", "seconds", "ok", "result", ...}. Use Debian's /usr/bin/python3: its numpy is
@@ -126,9 +126,9 @@ def bandwidth_variant(variant, n):
         np.copyto(y, x)
         seconds = time.perf_counter() - start
         ok = bool(np.array_equal(y, x))
-        # glibc's memcpy streams only copies larger than 3/4 of the shared cache it is told of
-        # (480 MiB inside this VM): here it stores regularly, 24 B move, 16 counted: the copy
-        # STREAM reports when compiled without streaming stores.
+        # np.copyto is glibc's memcpy (numpy also asks for huge pages for arrays this big).
+        # How memcpy stores depends on the CPU and the cache sizes it is told of; on the 2-core
+        # VM it beat parkit's streaming copy, so it does not read the lines it writes either.
         extra = {"bytes_per_elem": 16, "passes": 1}
     else:
         b = (i % 1000 + 1).astype(np.float64)
