@@ -89,6 +89,7 @@ unsigned max_threads() { return std::max(1024u, 4 * std::thread::hardware_concur
 
 Plan make_plan(const RunOptions& o, Command command, const JobShape& job) {
   Plan plan;
+  if (const auto bad = kernels::bad_path_override()) throw UsageError(*bad);
   std::vector<std::string> kernel_names = pick_kernels(o.kernels);
   const std::vector<std::string> model_names = pick_models(o.models, command, plan.skipped);
   const std::int64_t n = parse_size(o.size, "-n");

@@ -2,7 +2,9 @@
 #include "support/registry.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "support/arrays.hpp"
@@ -41,6 +43,32 @@ std::vector<std::string> Registry::names() const {
 std::string code_paths() {
   return fmt::format("sum_squares={} arrays={} streaming>={} MiB", name_of(sum_squares_path()),
                      arrays::name_of(arrays::path()), arrays::streaming_threshold_bytes() >> 20);
+}
+
+namespace {
+
+template <class Path, class NameOf>
+std::optional<std::string> check_override(const char* variable, const std::vector<Path>& here,
+                                          NameOf name_of) {
+  const char* asked = std::getenv(variable);
+  if (asked == nullptr) return std::nullopt;
+  std::vector<std::string> names;
+  for (const Path p : here) {
+    names.emplace_back(name_of(p));
+    if (names.back() == asked) return std::nullopt;
+  }
+  return fmt::format("{}={}: not a path this CPU runs (accepted here: {})", variable, asked,
+                     fmt::join(names, ", "));
+}
+
+}  // namespace
+
+std::optional<std::string> bad_path_override() {
+  if (auto bad = check_override("PARKIT_SUM_SQUARES_PATH", sum_squares_paths_here(),
+                                [](SumSquaresPath p) { return name_of(p); }))
+    return bad;
+  return check_override("PARKIT_ARRAY_PATH", arrays::paths_here(),
+                        [](arrays::Path p) { return arrays::name_of(p); });
 }
 
 results::RunRecord run(const RunRequest& request) {

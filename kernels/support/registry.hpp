@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,9 @@ Registry& registry();
 /// The instruction-set paths the kernels take on this CPU (chosen at run time), for provenance:
 /// "sum_squares=avx512-ifma arrays=avx512 streaming>=16 MiB".
 [[nodiscard]] std::string code_paths();
+/// An error naming PARKIT_SUM_SQUARES_PATH or PARKIT_ARRAY_PATH when one is set to a path this
+/// CPU does not run (the kernels would quietly take their default), with the accepted values.
+[[nodiscard]] std::optional<std::string> bad_path_override();
 
 /// Runs one request; throws std::invalid_argument for an unknown kernel or model.
 [[nodiscard]] results::RunRecord run(const RunRequest& request);

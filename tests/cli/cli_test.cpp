@@ -200,6 +200,27 @@ TEST(Cli, OversubscribedOpenMPRunSaysSpinningWaitsHurtUnlessThePolicyIsPassive) 
   }
 }
 
+TEST(Cli, APathOverrideThisCpuDoesNotRunIsAUsageErrorNamingTheAcceptedOnes) {
+  for (const std::string variable : {"PARKIT_SUM_SQUARES_PATH", "PARKIT_ARRAY_PATH"}) {
+    const Result bad = run("run -k sum_squares -m seq -n 1000", variable + "=avx9000");
+    EXPECT_EQ(bad.exit_code, 2) << variable;
+    EXPECT_NE(bad.err.find(variable + "=avx9000: not a path this CPU runs (accepted here: "),
+              std::string::npos)
+        << bad.err;
+    EXPECT_EQ(count(bad.err, "\n"), 1) << bad.err;  // one line
+  }
+  // the narrowest paths run everywhere, and the results file records the one taken
+  const Result ok = run("run -k sum_squares,sum_squares_array -m seq -n 1000 --json",
+                        "PARKIT_SUM_SQUARES_PATH=portable PARKIT_ARRAY_PATH=baseline");
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  const auto j = nlohmann::json::parse(ok.out);
+  for (const auto& r : j["runs"]) EXPECT_TRUE(r["verification"]["verified"].get<bool>());
+  EXPECT_EQ(j["provenance"]["kernel_paths"].get<std::string>().find(
+                "sum_squares=portable arrays=baseline "),
+            0u)
+      << j["provenance"];
+}
+
 TEST(Cli, ThreadsModelRecordsItsBindingAndOneCpuPerPinnedWorker) {
   const Result r = run("run -k sum_squares -m threads -t 2 --bind close -n 1000 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -220,8 +241,7 @@ TEST(Cli, ListAndInfoDescribeKernelsModelsAndMachine) {
   const Result info = run("info");
   ASSERT_EQ(info.exit_code, 0);
   for (const char* key : {"cpu:", "cpus online:", "memory total:", "compiler:", "flags:",
-                          "build type:", "kernel paths:", "openmp:", "mpi:",
-                          "timer resolution:"})
+                          "build type:", "kernel paths:", "openmp:", "mpi:", "timer resolution:"})
     EXPECT_NE(info.out.find(key), std::string::npos) << key;
 }
 
