@@ -45,7 +45,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"-n 1e30", "-n: 1e30 is too large"},
         BadInput{"-k sum_squares -n 2e13", "fit in 128 bits (largest n: 10069012961345)"},
         BadInput{"-k triad -n 1e15", "needs 21.3 PiB of memory on this node, but only"},
-        BadInput{"-k nosuch", "-k: unknown kernel 'nosuch' (known: square_map, sum_squares,"},
+        BadInput{"-k nosuch", "-k: unknown kernel 'nosuch' (known: copy, square_map, sum_squares,"},
         BadInput{"-m nosuch", "-m: unknown model 'nosuch' (known: seq, threads, openmp"},
         BadInput{"--threads 0", "--threads: 0 is out of range (accepted: 1 to"},
         BadInput{"--threads 100000", "--threads: 100000 is out of range (accepted: 1 to"},
