@@ -39,7 +39,7 @@ struct Copy {
   static void body(Data& d, Range block) {
     const double* __restrict__ b = d.b.data() + (block.begin - d.offset);
     arrays::write_array(d.a.data() + (block.begin - d.offset), block.size(),
-                        [b](auto at) { return at(b); });
+                        [b](auto at, auto& result) { result = at(b); });
   }
   static double expected(Index i) { return input(i); }
   static double output(const Data& d, Index i) { return d.a[i - d.offset]; }

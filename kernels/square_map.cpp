@@ -39,7 +39,7 @@ struct SquareMap {
   static void body(Data& d, Range block) {
     const double* __restrict__ x = d.x.data() + (block.begin - d.offset);
     double* __restrict__ y = d.y.data() + (block.begin - d.offset);
-    arrays::write_array(y, block.size(), [x](auto at) { return at(x) * at(x); });
+    arrays::write_array(y, block.size(), [x](auto at, auto& result) { result = at(x) * at(x); });
   }
   static double expected(Index i) { return input(i) * input(i); }
   static double output(const Data& d, Index i) { return d.y[i - d.offset]; }

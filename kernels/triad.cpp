@@ -46,7 +46,8 @@ struct Triad {
     double* __restrict__ a = d.a.data() + first;
     const double* __restrict__ b = d.b.data() + first;
     const double* __restrict__ c = d.c.data() + first;
-    arrays::write_array(a, block.size(), [b, c](auto at) { return at(b) + scalar * at(c); });
+    arrays::write_array(a, block.size(),
+                        [b, c](auto at, auto& result) { result = at(b) + scalar * at(c); });
   }
   static double expected(Index i) { return b_input(i) + scalar * c_input(i); }
   static double output(const Data& d, Index i) { return d.a[i - d.offset]; }

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: MIT
 // The inner loops of the array kernels, written once so each kernel file only says what one
-// element is: write_array(out, n, value) stores value(at) into out[i], where at(p) reads p[i],
-// and sum_of(x, n, term) adds term(x[i]). The functors are generic: they are applied to doubles
-// and to GCC vectors of doubles. Both come in a baseline (SSE2) and an AVX-512 build, chosen by
-// CPUID at run time.
+// element is: write_array(out, n, value) lets value(at, y) set y = out[i], where at(p) reads
+// p[i], and sum_of(x, n, term) lets term(at, sum) add to sum. The functors are generic: at(p) is
+// a double or a GCC vector of doubles (and y, sum the same). Both come in a baseline (SSE2) and
+// an AVX-512 build, chosen by CPUID at run time.
+//
+// No vector crosses a call by value between code built for different instruction sets: the
+// kernels' lambdas are built for the baseline and called from AVX-512 functions, and a 64-byte
+// vector is passed or returned in a zmm register by one and in memory by the other (the GCC
+// -Wpsabi warning; at -O0, where nothing is inlined, it read garbage). So the functors take
+// `at` (an index) by value and their result by reference, and at(p) is only ever called from
+// inside them, in their own instruction set.
 //
 // Why not leave it to the compiler: a memory-bound map is limited by its stores. A regular store
 // first reads the line it writes (write-allocate), so square_map moves 24 B per element, not 16.
@@ -48,7 +55,7 @@ constexpr Index chunk = 8;  // one 64-byte cache line of doubles
 /// What a kernel's value function reads with: at(p) is p[i], one double ...
 struct ScalarAt {
   Index i;
-  double operator()(const double* p) const { return p[i]; }
+  [[gnu::always_inline]] double operator()(const double* p) const { return p[i]; }
 };
 /// ... or the W doubles from p + i, as a GCC vector, so the kernel's arithmetic is vectorised
 /// as written (left to group 8 scalar values itself, GCC built each vector lane by lane).
@@ -59,7 +66,7 @@ struct VectorAt {
   // (spelled out: GCC 12 drops a vector_size that depends on a template parameter)
   using Lanes = std::conditional_t<W == 2, Lanes2, Lanes8>;
   Index i;
-  Lanes operator()(const double* p) const {
+  [[gnu::always_inline]] Lanes operator()(const double* p) const {
     Lanes v;
     std::memcpy(&v, p + i, sizeof v);
     return v;
@@ -69,7 +76,11 @@ struct VectorAt {
 template <class Value>
 [[gnu::always_inline]] inline void write_plain(double* __restrict__ out, Index from, Index to,
                                                Value& value) {
-  for (Index i = from; i < to; ++i) out[i] = value(ScalarAt{i});
+  for (Index i = from; i < to; ++i) {
+    double result;  // a local, then one store through out: out's __restrict__ stays visible
+    value(ScalarAt{i}, result);  // (through a reference to out[i], copy lost its vectorising)
+    out[i] = result;
+  }
 }
 
 /// First index from which out + i is 64-byte aligned (streaming stores need aligned lines).
@@ -89,8 +100,11 @@ void write_streaming_sse2(double* __restrict__ out, Index n, Value value) {
   write_plain(out, 0, head, value);
   Index i = head;
   for (; i + chunk <= n; i += chunk)
-    for (Index l = 0; l < chunk; l += 2)
-      _mm_stream_pd(out + i + l, static_cast<__m128d>(value(VectorAt<2>{i + l})));
+    for (Index l = 0; l < chunk; l += 2) {
+      Lanes2 y;
+      value(VectorAt<2>{i + l}, y);
+      _mm_stream_pd(out + i + l, static_cast<__m128d>(y));
+    }
   write_plain(out, i, n, value);
   _mm_sfence();  // streaming stores are weakly ordered: publish them before the block is done
 }
@@ -101,11 +115,17 @@ template <class Value>
   const Index head = aligned_start(out, n);
   write_plain(out, 0, head, value);
   Index i = head;
+  Lanes8 y;
   if (streaming)
-    for (; i + chunk <= n; i += chunk)
-      _mm512_stream_pd(out + i, static_cast<__m512d>(value(VectorAt<chunk>{i})));
+    for (; i + chunk <= n; i += chunk) {
+      value(VectorAt<chunk>{i}, y);
+      _mm512_stream_pd(out + i, static_cast<__m512d>(y));
+    }
   else
-    for (; i + chunk <= n; i += chunk) _mm512_store_pd(out + i, value(VectorAt<chunk>{i}));
+    for (; i + chunk <= n; i += chunk) {
+      value(VectorAt<chunk>{i}, y);
+      _mm512_store_pd(out + i, static_cast<__m512d>(y));
+    }
   write_plain(out, i, n, value);
   if (streaming) _mm_sfence();
 }
@@ -114,33 +134,29 @@ template <class Term>
 [[gnu::target("avx512f")]] double sum_avx512(const double* x, Index n, Term term) {
   // Four independent 8-lane accumulators hide the add latency; the prefetch 4 KiB ahead keeps
   // more lines in flight than the hardware prefetcher alone on one core (+5-15 % measured).
-  using Lanes = double [[gnu::vector_size(64)]];
-  Lanes acc[4] = {};
+  // Whole vectors: GCC left one of the four scalar when it had to group 8 scalar terms itself.
+  Lanes8 acc[4] = {};
   Index i = 0;
   for (; i + 4 * chunk <= n; i += 4 * chunk) {
     _mm_prefetch(reinterpret_cast<const char*>(x + i + 512), _MM_HINT_T0);
-    for (int a = 0; a < 4; ++a) {
-      Lanes v;  // a whole vector, and term applied to it: GCC left one of the four scalar when
-      std::memcpy(&v, x + i + a * chunk, sizeof v);  // it had to group 8 scalar terms itself
-      acc[a] += term(v);
-    }
+    for (Index a = 0; a < 4; ++a) term(VectorAt<chunk>{i + a * chunk}, acc[a]);
   }
-  const Lanes all = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  const Lanes8 all = (acc[0] + acc[1]) + (acc[2] + acc[3]);
   double total = 0;
   for (Index l = 0; l < chunk; ++l) total += all[l];
-  for (; i < n; ++i) total += term(x[i]);
+  for (; i < n; ++i) term(ScalarAt{i}, total);
   return total;
 }
 #endif
 
 template <class Term>
-double sum_baseline(const double* x, Index n, Term term) {
+double sum_baseline(const double* /*x, for prefetching*/, Index n, Term term) {
   // Eight independent sums let the compiler vectorise without -ffast-math.
   double acc[chunk] = {};
   Index i = 0;
   for (; i + chunk <= n; i += chunk)
-    for (Index l = 0; l < chunk; ++l) acc[l] += term(x[i + l]);
-  for (; i < n; ++i) acc[0] += term(x[i]);
+    for (Index l = 0; l < chunk; ++l) term(ScalarAt{i + l}, acc[l]);
+  for (; i < n; ++i) term(ScalarAt{i}, acc[0]);
   double total = 0;
   for (double a : acc) total += a;
   return total;
@@ -148,8 +164,9 @@ double sum_baseline(const double* x, Index n, Term term) {
 
 }  // namespace detail
 
-/// out[i] = value(at) for i in [0, n), on the given path, where at(p) reads p[i]: one double or
-/// a vector of doubles, so write value generic: [x](auto at) { auto v = at(x); return v * v; }.
+/// out[i] for i in [0, n), set by value(at, y), on the given path, where at(p) reads p[i]: one
+/// double or a vector of doubles, so write value generic:
+///   [x](auto at, auto& result) { result = at(x) * at(x); }
 template <class Value>
 void write_array(double* __restrict__ out, Index n, Value value, Path path) {
   const bool streaming =
@@ -168,9 +185,10 @@ void write_array(double* __restrict__ out, Index n, Value value) {
   write_array(out, n, value, path());
 }
 
-/// sum of term(x[i]) for i in [0, n), in independent lanes: the order of additions differs from
-/// a plain loop, so use it where every partial is exact (integers below 2^53). term is applied
-/// to a double and to a vector of 8 doubles (GCC vector type): write it generic, [](auto v).
+/// The sum over i in [0, n) of what term(at, sum) adds, in independent lanes: the order of
+/// additions differs from a plain loop, so use it where every partial is exact (integers below
+/// 2^53). x is the array term reads (prefetched ahead). Write term generic:
+///   [x](auto at, auto& sum) { sum += at(x) * at(x); }
 template <class Term>
 double sum_of(const double* x, Index n, Term term, Path path) {
 #if defined(__x86_64__)

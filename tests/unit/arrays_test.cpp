@@ -43,7 +43,7 @@ TEST(Arrays, WriteArraySetsEveryElementOnceAtEveryOffsetAndLength) {
         double* first = out.data() + offset;
         const double* from = source.data() + offset;  // unaligned like the output
         write_array(
-            first, length, [from](auto at) { return 3.0 * at(from) + 1.0; }, p);
+            first, length, [from](auto at, auto& result) { result = 3.0 * at(from) + 1.0; }, p);
         Index wrong = 0;
         for (Index i = 0; i < length; ++i)
           wrong += first[i] != static_cast<double>(3 * (offset + i) + 1);
@@ -68,8 +68,9 @@ TEST(Arrays, SumOfIsExactOnEveryPathOffsetAndLength) {
           const auto v = static_cast<unsigned long long>((offset + i) % 1000 + 1);
           want += v * v;
         }
-        const double got = sum_of(
-            x.data() + offset, length, [](auto v) { return v * v; }, p);
+        const double* from = x.data() + offset;
+        const auto square = [from](auto at, auto& sum) { sum += at(from) * at(from); };
+        const double got = sum_of(from, length, square, p);
         EXPECT_EQ(got, static_cast<double>(want))
             << name_of(p) << " length " << length << " offset " << offset;
       }
@@ -79,14 +80,11 @@ TEST(Arrays, PathsAgreeBitForBitOnAnExactSum) {
   constexpr Index n = 1'234'567;
   Buffer x(n);
   for (Index i = 0; i < n; ++i) x[i] = static_cast<double>(i % 1000 + 1);
-  const double baseline = sum_of(
-      x.data(), n, [](auto v) { return v * v; }, Path::baseline);
+  const double* from = x.data();
+  const auto square = [from](auto at, auto& sum) { sum += at(from) * at(from); };
+  const double baseline = sum_of(from, n, square, Path::baseline);
   EXPECT_EQ(baseline, 1234.0 * 333833500.0 + 567.0 * 568 * 1135 / 6);
-  for (const Path p : paths_here())
-    EXPECT_EQ(sum_of(
-                  x.data(), n, [](auto v) { return v * v; }, p),
-              baseline)
-        << name_of(p);
+  for (const Path p : paths_here()) EXPECT_EQ(sum_of(from, n, square, p), baseline) << name_of(p);
 }
 
 }  // namespace
