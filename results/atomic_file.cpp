@@ -2,6 +2,7 @@
 #include "results/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,11 +56,33 @@ void sync_directory(const std::filesystem::path& dir) {
   if (fd.get() >= 0) ::fsync(fd.get());  // best effort: the data itself is already synced
 }
 
+/// Removes the hidden temporaries of `target` left by writers that no longer run: a kill -9
+/// between naming the finished file and renaming it over the old one leaves one behind (the
+/// name is needed: Linux cannot link an unnamed file over an existing one).
+void remove_stale_temporaries(const std::filesystem::path& target) {
+  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
+  std::string prefix = ".";  // piecewise, as in hidden_temporary (GCC 12 -Wrestrict)
+  prefix += target.filename().string();
+  prefix += ".tmp-";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const std::string rest = name.substr(prefix.size());  // <pid>-<random>
+    const std::size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string::npos || rest.find_first_not_of("0123456789") != dash)
+      continue;
+    const auto pid = static_cast<pid_t>(std::stol(rest.substr(0, dash)));
+    if (::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 void publish(const std::string& path, std::span<const unsigned char> bytes, bool replace) {
   const std::filesystem::path target(path);
   const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
+  remove_stale_temporaries(target);
   const Fd unnamed(::open(dir.c_str(), O_TMPFILE | O_WRONLY, 0644));
   if (unnamed.get() >= 0) {
     write_all(unnamed.get(), bytes, path);

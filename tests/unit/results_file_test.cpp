@@ -170,6 +170,25 @@ TEST(ResultsFile, NeverOverwritesUnlessAskedAndLeavesNoTemporary) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ResultsFile, AWriteRemovesTheTemporariesOfKilledWritersOfTheSameFileOnly) {
+  const std::string dir = temp_path("stale");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directory(dir);
+  const std::string path = dir + "/a.h5";
+  // what a kill -9 between naming and renaming leaves: a writer that no longer runs (a pid above
+  // pid_max), one that still runs (this process), and another file's
+  const std::string dead = dir + "/.a.h5.tmp-999999999-1",
+                    alive = dir + "/.a.h5.tmp-" + std::to_string(getpid()) + "-2",
+                    other = dir + "/.b.h5.tmp-999999999-3";
+  for (const std::string& name : {dead, alive, other}) std::ofstream(name) << "partial";
+  write_results(path, sample_file(), /*replace=*/true);
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(alive));
+  EXPECT_TRUE(std::filesystem::exists(other));
+  EXPECT_EQ(read_results(path).runs.size(), 2u);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ResultsFile, ForeignAndDamagedFilesAreFormatErrorsNamingTheFile) {
   const std::string random = temp_path("random.h5"), truncated = temp_path("truncated.h5"),
                     foreign = temp_path("foreign.h5");
