@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "exec/job.hpp"
-#include "exec/mpi_env.hpp"
+#include "parkit/exec/job.hpp"
+#include "parkit/exec/mpi_env.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include "drivers/cli/app.hpp"
+#include "parkit/cli.hpp"
 
 int main(int argc, char** argv) { return parkit::cli::main(argc, argv); }

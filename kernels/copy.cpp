@@ -6,8 +6,8 @@
 // before each rep.
 #include <limits>
 
-#include "support/arrays.hpp"
-#include "support/register.hpp"
+#include "parkit/kernel.hpp"
+#include "parkit/kernels/arrays.hpp"
 
 namespace parkit::kernels {
 namespace {

@@ -6,8 +6,8 @@
 // Every element is checked against its exact square; y is reset to NaN before each rep.
 #include <limits>
 
-#include "support/arrays.hpp"
-#include "support/register.hpp"
+#include "parkit/kernel.hpp"
+#include "parkit/kernels/arrays.hpp"
 
 namespace parkit::kernels {
 namespace {

@@ -2,8 +2,8 @@
 // sum_squares: s = sum_{i<n} i^2, exact in unsigned 128 bits (the lessons' sum(i*i for i in
 // range(n)); n = 10^7 gives 333333283333335000000). Index space: no memory traffic, 2 integer
 // ops per element. Reference: n(n-1)(2n-1)/6; an n whose result exceeds 128 bits is refused.
-#include "support/exact_sums.hpp"
-#include "support/register.hpp"
+#include "parkit/kernel.hpp"
+#include "parkit/kernels/exact_sums.hpp"
 
 namespace parkit::kernels {
 namespace {

@@ -3,8 +3,8 @@
 // Traffic: 8 B read, 2 flops per element. Every partial sum is an integer below 2^53, so any
 // split over threads and ranks gives the identical double, equal to the closed form
 // q*S(1000) + S(r) with n = 1000q + r and S(k) = k(k+1)(2k+1)/6.
-#include "support/arrays.hpp"
-#include "support/register.hpp"
+#include "parkit/kernel.hpp"
+#include "parkit/kernels/arrays.hpp"
 
 namespace parkit::kernels {
 namespace {

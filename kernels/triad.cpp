@@ -6,8 +6,8 @@
 // c[i] = (i mod 7) + 1, s = 3: every a[i] is an exact integer, checked element by element.
 #include <limits>
 
-#include "support/arrays.hpp"
-#include "support/register.hpp"
+#include "parkit/kernel.hpp"
+#include "parkit/kernels/arrays.hpp"
 
 namespace parkit::kernels {
 namespace {

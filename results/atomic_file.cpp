@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "results/atomic_file.hpp"
+#include "parkit/results/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

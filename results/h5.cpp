@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "results/h5.hpp"
+#include "parkit/results/h5.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "results/hazard_report.hpp"
+#include "parkit/results/hazard_report.hpp"
 
 #include <algorithm>
 #include <map>

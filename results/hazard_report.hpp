@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "results/hazard_record.hpp"
+#include "parkit/results/hazard_record.hpp"
 
 namespace parkit::results {
 
@@ -24,7 +24,7 @@ struct HazardPoint {
   std::string anomaly;
   int reps = 0;
   std::int64_t ops_total = 0;  ///< per rep
-  Summary time;                ///< of the rep times, seconds
+  measure::Summary time;       ///< of the rep times, seconds
   double ns_per_op = 0;
   double ops_per_s = 0;
   std::int64_t anomalies_total = 0;  ///< over reps

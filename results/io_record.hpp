@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "results/statistics.hpp"
+#include "parkit/measure/statistics.hpp"
 
 namespace parkit::results {
 
@@ -91,8 +91,8 @@ struct IoRecord {
   int warmup = 0;
   // measurements
   std::vector<IoRep> rep_data;      ///< the timed reps (warm-up excluded)
-  Summary makespan;                 ///< over reps, seconds
-  Summary cpu_seconds;              ///< user + system, over reps
+  measure::Summary makespan;        ///< over reps, seconds
+  measure::Summary cpu_seconds;     ///< user + system, over reps
   LatencySummary latency;           ///< over every answered request of every rep
   std::int64_t max_in_flight = 0;   ///< over reps
   IoCounts counts;                  ///< over reps (each rep's counts sum to `requests`)

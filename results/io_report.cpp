@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "results/io_report.hpp"
+#include "parkit/results/io_report.hpp"
 
 #include <algorithm>
 #include <array>

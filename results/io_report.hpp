@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "results/io_record.hpp"
+#include "parkit/results/io_record.hpp"
 
 namespace parkit::results {
 
@@ -23,7 +23,7 @@ struct IoPoint {
   int concurrency = 0;               ///< as recorded: the semaphore bound, 0 for none
   int pool_threads = 0;              ///< as recorded
   std::int64_t max_concurrency = 0;  ///< by its parameters: max_concurrency()
-  Summary makespan;                  ///< over reps, seconds
+  measure::Summary makespan;         ///< over reps, seconds
   /// T_seq / T of median makespans; nullopt when the study has no sequential run.
   std::optional<double> speedup{};
   double requests_per_s = 0;  ///< requests / median makespan; 0 when the makespan is 0

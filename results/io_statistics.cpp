@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "results/io_statistics.hpp"
+#include "parkit/results/io_statistics.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -7,6 +7,8 @@
 #include <vector>
 
 namespace parkit::results {
+
+using measure::summarize;
 namespace {
 
 void check_rep(const IoRep& rep, std::size_t index, const IoRecord& record) {

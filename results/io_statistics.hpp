@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <span>
 
-#include "results/io_record.hpp"
+#include "parkit/results/io_record.hpp"
 
 namespace parkit::results {
 

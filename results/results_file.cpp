@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "results/results_file.hpp"
+#include "parkit/results/results_file.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,10 +10,14 @@
 #include <string_view>
 #include <type_traits>
 
-#include "results/atomic_file.hpp"
-#include "results/h5.hpp"
+#include "parkit/results/atomic_file.hpp"
+#include "parkit/results/h5.hpp"
 
 namespace parkit::results {
+
+using measure::RankPlacement;
+using measure::RunRecord;
+using measure::Summary;
 namespace {
 
 using h5::write_attribute;
@@ -376,6 +380,7 @@ void write_run(hid_t runs, const std::string& id, const RunRecord& r) {
   write_attribute(o, "threads", std::int64_t{r.threads});
   write_attribute(o, "percent_of_triad", r.percent_of_triad.value_or(no_value));
   write_attribute(o, "warnings", r.warnings);
+  write_attribute(o, "kernel_build", r.kernel_build);
   h5::write_dataset(o, "rank_seconds", r.rank_times, "s");
   h5::write_dataset(o, "rep_seconds", r.rep_times, "s");
   h5::write_dataset(o, "rep_rank_min_seconds", r.rep_rank_min, "s");
@@ -405,6 +410,8 @@ RunRecord read_run(hid_t runs, const std::string& id) {
   const double percent = h5::read_double_attribute(o, "percent_of_triad");
   if (!std::isnan(percent)) r.percent_of_triad = percent;
   r.warnings = h5::read_strings_attribute(o, "warnings");
+  if (H5Aexists(o, "kernel_build") > 0)  // absent in files from before parkit 0.1.0's kit
+    r.kernel_build = h5::read_string_attribute(o, "kernel_build");
   r.rank_times = h5::read_double_rows(o, "rank_seconds");
   r.rep_times = h5::read_doubles(o, "rep_seconds");
   r.rep_rank_min = h5::read_doubles(o, "rep_rank_min_seconds");

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "results/hazard_record.hpp"
-#include "results/io_record.hpp"
-#include "results/record.hpp"
+#include "parkit/measure/record.hpp"
+#include "parkit/results/hazard_record.hpp"
+#include "parkit/results/io_record.hpp"
 
 namespace parkit::results {
 
@@ -39,7 +39,7 @@ struct ResultsFile {
   std::string parkit_version;
   std::string git_commit;
   std::vector<JobProvenance> jobs;
-  std::vector<RunRecord> runs;  ///< RunRecord::job names its job
+  std::vector<measure::RunRecord> runs;  ///< RunRecord::job names its job
   /// IoRecord::job names its job. `= {}` keeps aggregate initializers that stop at `runs`
   /// free of -Wmissing-field-initializers.
   std::vector<IoRecord> io_runs = {};

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "results/scaling.hpp"
+#include "parkit/results/scaling.hpp"
 
 #include <algorithm>
 #include <map>
 #include <tuple>
 
 namespace parkit::results {
+
+using measure::RunRecord;
 
 ScalingPoint scale(const ScalingPoint& base, ScalingPoint point, bool weak) {
   const double p = static_cast<double>(point.workers) / base.workers;

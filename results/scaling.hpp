@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "results/record.hpp"
+#include "parkit/measure/record.hpp"
 
 namespace parkit::results {
 
@@ -48,6 +48,6 @@ struct Study {
 
 /// Groups records into studies (in first-seen order) and analyses each against its run with the
 /// fewest workers.
-[[nodiscard]] std::vector<Study> analyse(const std::vector<RunRecord>& runs);
+[[nodiscard]] std::vector<Study> analyse(const std::vector<measure::RunRecord>& runs);
 
 }  // namespace parkit::results

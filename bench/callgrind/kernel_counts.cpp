@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "exec/models.hpp"
-#include "support/registry.hpp"
+#include "parkit/exec/models.hpp"
+#include "parkit/kernels/registry.hpp"
 
 namespace {
 
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   request.threads = 1;
   request.protocol = {.reps = 1, .warmup = 0};
   try {
-    const parkit::results::RunRecord record = parkit::kernels::run(request);
+    const parkit::measure::RunRecord record = parkit::kernels::run(request);
     fmt::print("{} seq n={}: {} (expected {}, observed {})\n", kernel, n,
                record.verified ? "verified" : "NOT VERIFIED", record.expected, record.observed);
     return record.verified ? 0 : 1;

@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include "drivers/cli/app.hpp"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <strings.h>
@@ -30,13 +28,14 @@
 #include "drivers/cli/progress.hpp"
 #include "drivers/cli/results_io.hpp"
 #include "drivers/cli/sizes.hpp"
-#include "exec/job.hpp"
-#include "exec/models.hpp"
-#include "exec/runtime.hpp"
-#include "exec/timer.hpp"
-#include "results/hazard_report.hpp"
-#include "results/io_report.hpp"
-#include "results/scaling.hpp"
+#include "parkit/cli.hpp"
+#include "parkit/exec/job.hpp"
+#include "parkit/exec/models.hpp"
+#include "parkit/exec/runtime.hpp"
+#include "parkit/exec/timer.hpp"
+#include "parkit/results/hazard_report.hpp"
+#include "parkit/results/io_report.hpp"
+#include "parkit/results/scaling.hpp"
 
 namespace parkit::cli {
 namespace {
@@ -142,7 +141,7 @@ std::vector<std::string> oversubscription(const Plan& plan) {
 /// a core for each: the classic hybrid mistake of OMP_PROC_BIND/OMP_PLACES with no CPU set per
 /// rank (every rank's OpenMP binds its first thread to the first core). Threads allowed on
 /// several CPUs are not pinned and not counted. Empty when nothing shares a CPU.
-std::string shared_cpu_note(const results::RunRecord& r) {
+std::string shared_cpu_note(const measure::RunRecord& r) {
   std::map<std::pair<std::string, std::string>, int> pinned;  // (host, cpu) -> threads
   std::map<std::string, int> threads_on;                      // host -> threads
   for (const auto& rank : r.placement) {
@@ -163,11 +162,11 @@ std::string shared_cpu_note(const results::RunRecord& r) {
 
 /// Runs the plan on every rank: mpi/hybrid runs span all ranks; the shared-memory models run
 /// on rank 0 while the other ranks wait asleep. Records are complete on rank 0.
-std::vector<results::RunRecord> execute(Plan& plan,
+std::vector<measure::RunRecord> execute(Plan& plan,
                                         const std::vector<std::string>& oversubscribed) {
   const int rank = exec::job::rank(), ranks = exec::job::size();
   Progress progress(plan.runs.size(), /*shown=*/rank == 0);
-  std::vector<results::RunRecord> records;
+  std::vector<measure::RunRecord> records;
   for (std::size_t k = 0; k < plan.runs.size(); ++k) {
     auto& request = plan.runs[k];
     const bool spans = exec::model_entry(request.model).spans_ranks;
@@ -201,7 +200,7 @@ std::vector<results::RunRecord> execute(Plan& plan,
   return records;
 }
 
-int exit_code(const std::vector<results::RunRecord>& records) {
+int exit_code(const std::vector<measure::RunRecord>& records) {
   const bool all_verified =
       std::all_of(records.begin(), records.end(), [](const auto& r) { return r.verified; });
   return exec::job::max(all_verified ? exit_ok : exit_verification_failed);  // same on every rank
@@ -210,7 +209,7 @@ int exit_code(const std::vector<results::RunRecord>& records) {
 /// Rank 0: prints the results (table or JSON) and writes the job's results file. Returns 0,
 /// or exit_io when the file could not be written (the printed results are not lost).
 int report_and_save(Command command, const nlohmann::json& decision, const Plan& plan,
-                    const std::vector<results::RunRecord>& records,
+                    const std::vector<measure::RunRecord>& records,
                     const std::vector<std::string>& hosts) {
   const auto studies =
       command == Command::sweep ? results::analyse(records) : std::vector<results::Study>{};
@@ -281,7 +280,7 @@ void renumber_jobs(results::ResultsFile& f, std::size_t& next) {
 /// never do (their failed requests are counted), nor do unsafe variants' anomalies (they are the
 /// demonstration).
 int report_command(const std::vector<std::string>& files, const std::string& format) {
-  std::vector<results::RunRecord> records;
+  std::vector<measure::RunRecord> records;
   std::vector<results::IoRecord> io_records;
   std::vector<results::HazardRecord> hazard_records;
   std::size_t jobs = 0;

@@ -22,10 +22,10 @@ using fields::optional_json;
 using fields::summary_from_json;
 using fields::summary_json;
 
+using measure::Summary;
 using results::HazardPoint;
 using results::HazardRecord;
 using results::HazardStudy;
-using results::Summary;
 
 /// Fixed notation with about three significant digits: 1234, 42.5, 3.14, 0.123 (never 1e+03).
 std::string fixed(double value) {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "results/hazard_record.hpp"
-#include "results/hazard_report.hpp"
+#include "parkit/results/hazard_record.hpp"
+#include "parkit/results/hazard_report.hpp"
 
 namespace parkit::cli {
 

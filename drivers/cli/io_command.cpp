@@ -25,8 +25,8 @@
 #include "drivers/cli/sizes.hpp"
 #include "drivers/io/client.hpp"
 #include "drivers/io/http_server.hpp"
-#include "exec/timer.hpp"
-#include "results/io_statistics.hpp"
+#include "parkit/exec/timer.hpp"
+#include "parkit/results/io_statistics.hpp"
 
 namespace parkit::cli {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "drivers/cli/json_fields.hpp"
 #include "drivers/cli/text_table.hpp"
-#include "results/io_report.hpp"
+#include "parkit/results/io_report.hpp"
 
 namespace parkit::cli {
 namespace {
@@ -22,11 +22,11 @@ using fields::optional_json;
 using fields::summary_from_json;
 using fields::summary_json;
 
+using measure::Summary;
 using results::IoCounts;
 using results::IoRecord;
 using results::IoRep;
 using results::LatencySummary;
-using results::Summary;
 
 /// Milliseconds in fixed notation: 1000.4, 20.5, 0.147 (never 1e+03).
 std::string milliseconds(double s) {

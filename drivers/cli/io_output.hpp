@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "results/io_record.hpp"
-#include "results/io_report.hpp"
+#include "parkit/results/io_record.hpp"
+#include "parkit/results/io_report.hpp"
 
 namespace parkit::cli {
 

@@ -7,7 +7,7 @@
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/machine.hpp"
 #include "drivers/cli/results_io.hpp"
-#include "exec/timer.hpp"
+#include "parkit/exec/timer.hpp"
 
 namespace parkit::cli {
 

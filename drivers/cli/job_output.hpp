@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "drivers/cli/plan.hpp"
-#include "results/results_file.hpp"
+#include "parkit/results/results_file.hpp"
 
 namespace parkit::cli {
 

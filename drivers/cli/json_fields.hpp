@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "results/statistics.hpp"
+#include "parkit/measure/statistics.hpp"
 
 namespace parkit::cli::fields {
 
@@ -25,7 +25,7 @@ inline nlohmann::json optional_json(const std::optional<double>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-inline nlohmann::json summary_json(const results::Summary& s) {
+inline nlohmann::json summary_json(const measure::Summary& s) {
   return {{"min", s.min}, {"median", s.median}, {"mean", s.mean},
           {"max", s.max}, {"stddev", s.stddev}, {"cv", s.cv}};
 }
@@ -35,7 +35,7 @@ inline double number(const nlohmann::json& j) {
   return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>();
 }
 
-inline results::Summary summary_from_json(const nlohmann::json& j) {
+inline measure::Summary summary_from_json(const nlohmann::json& j) {
   return {number(j.at("min")), number(j.at("median")), number(j.at("mean")),
           number(j.at("max")), number(j.at("stddev")), number(j.at("cv"))};
 }

@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "drivers/build_info.hpp"
-#include "exec/affinity.hpp"
-#include "exec/runtime.hpp"
-#include "exec/timer.hpp"
+#include "parkit/exec/affinity.hpp"
+#include "parkit/exec/runtime.hpp"
+#include "parkit/exec/timer.hpp"
 
 extern char** environ;
 

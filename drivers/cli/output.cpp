@@ -16,7 +16,7 @@ std::string rate(double r) { return r > 0 ? fmt::format("{:.2f}", r) : "-"; }
 
 }  // namespace
 
-void attach_triad_percentages(std::vector<results::RunRecord>& records) {
+void attach_triad_percentages(std::vector<measure::RunRecord>& records) {
   for (auto& r : records) {
     if (!r.bandwidth_bound || r.kernel == "triad") continue;
     const auto triad = std::find_if(records.begin(), records.end(), [&](const auto& t) {
@@ -27,7 +27,7 @@ void attach_triad_percentages(std::vector<results::RunRecord>& records) {
   }
 }
 
-std::string runs_table(const std::vector<results::RunRecord>& records) {
+std::string runs_table(const std::vector<measure::RunRecord>& records) {
   Table t({"kernel", "model", "ranks", "threads", "n", "median s", "min s", "max s", "cv %",
            "outliers", "GB/s", "GFLOP/s", "% triad", "ok", "result"});
   for (const auto& r : records)
@@ -67,7 +67,7 @@ std::string scaling_table(const std::vector<results::Study>& studies) {
   return out;
 }
 
-std::string notes(const std::vector<results::RunRecord>& records,
+std::string notes(const std::vector<measure::RunRecord>& records,
                   const std::vector<Skipped>& skipped) {
   std::string out;
   for (const auto& s : skipped) out += fmt::format("skipped {}: {}\n", s.what, s.reason);
@@ -77,7 +77,7 @@ std::string notes(const std::vector<results::RunRecord>& records,
   return out;
 }
 
-nlohmann::json to_json(const results::RunRecord& r) {
+nlohmann::json to_json(const measure::RunRecord& r) {
   nlohmann::json placement = nlohmann::json::array();
   for (std::size_t rank = 0; rank < r.placement.size(); ++rank)
     placement.push_back({{"rank", rank},
@@ -115,6 +115,7 @@ nlohmann::json to_json(const results::RunRecord& r) {
                         {"failed_reps", r.failed_reps},
                         {"expected", r.expected},
                         {"observed", r.observed}}},
+                      {"kernel_build", r.kernel_build},
                       {"rates",
                        {{"bytes_per_elem", r.bytes_per_elem},
                         {"flops_per_elem", r.flops_per_elem},
@@ -127,8 +128,8 @@ nlohmann::json to_json(const results::RunRecord& r) {
   return j;
 }
 
-results::RunRecord record_from_json(const nlohmann::json& j) {
-  results::RunRecord r;
+measure::RunRecord record_from_json(const nlohmann::json& j) {
+  measure::RunRecord r;
   r.kernel = j.at("kernel").get<std::string>();
   r.model = j.at("model").get<std::string>();
   r.scaling = j.at("scaling").get<std::string>();
@@ -137,7 +138,7 @@ results::RunRecord record_from_json(const nlohmann::json& j) {
   r.ranks = j.at("ranks").get<int>();
   r.threads = j.at("threads").get<unsigned>();
   r.rep_times = j.at("rep_seconds").get<std::vector<double>>();
-  r.time = results::summarize(r.rep_times);
+  r.time = measure::summarize(r.rep_times);
   r.verified = j.at("verification").at("verified").get<bool>();
   r.oversubscribed = j.value("oversubscribed", false);
   r.expected = j.at("verification").at("expected").get<std::string>();

@@ -7,22 +7,22 @@
 #include <vector>
 
 #include "drivers/cli/plan.hpp"
-#include "results/record.hpp"
-#include "results/scaling.hpp"
+#include "parkit/measure/record.hpp"
+#include "parkit/results/scaling.hpp"
 
 namespace parkit::cli {
 
 /// Array kernels as a percentage of the triad run with the same model, ranks and threads.
-void attach_triad_percentages(std::vector<results::RunRecord>& records);
+void attach_triad_percentages(std::vector<measure::RunRecord>& records);
 
-[[nodiscard]] std::string runs_table(const std::vector<results::RunRecord>& records);
+[[nodiscard]] std::string runs_table(const std::vector<measure::RunRecord>& records);
 [[nodiscard]] std::string scaling_table(const std::vector<results::Study>& studies);
-[[nodiscard]] std::string notes(const std::vector<results::RunRecord>& records,
+[[nodiscard]] std::string notes(const std::vector<measure::RunRecord>& records,
                                 const std::vector<Skipped>& skipped);
 
-[[nodiscard]] nlohmann::json to_json(const results::RunRecord& r);
+[[nodiscard]] nlohmann::json to_json(const measure::RunRecord& r);
 /// The inverse of to_json for what the scaling analysis needs; throws nlohmann::json::exception.
-[[nodiscard]] results::RunRecord record_from_json(const nlohmann::json& j);
+[[nodiscard]] measure::RunRecord record_from_json(const nlohmann::json& j);
 /// Studies as CSV, one row per point.
 [[nodiscard]] std::string scaling_csv(const std::vector<results::Study>& studies);
 [[nodiscard]] nlohmann::json to_json(const results::Study& s);

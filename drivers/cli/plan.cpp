@@ -11,9 +11,9 @@
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/machine.hpp"
 #include "drivers/cli/sizes.hpp"
-#include "exec/models.hpp"
-#include "exec/runtime.hpp"
-#include "exec/threads.hpp"
+#include "parkit/exec/models.hpp"
+#include "parkit/exec/runtime.hpp"
+#include "parkit/exec/threads.hpp"
 
 namespace parkit::cli {
 namespace {
@@ -134,8 +134,8 @@ Plan make_plan(const RunOptions& o, Command command, const JobShape& job) {
       const std::int64_t workers = scaling == "weak" ? std::int64_t{ranks} * most_threads : 1;
       if (n > k.max_n / workers)
         throw UsageError(fmt::format(
-            "-n: {} is too large for {}: its exact result would not fit in 128 bits (largest n: "
-            "{}{})",
+            "-n: {} is too large for {}: past the largest n the kernel can verify exactly "
+            "(largest n: {}{})",
             o.size, name, k.max_n / workers, workers > 1 ? " per worker" : ""));
       // the ranks on rank 0's node share its memory
       const double elements = static_cast<double>(n) * static_cast<double>(workers) / ranks *

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "support/registry.hpp"
+#include "parkit/kernels/registry.hpp"
 
 namespace parkit::cli {
 

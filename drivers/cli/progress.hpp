@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "exec/timer.hpp"
+#include "parkit/exec/timer.hpp"
 
 namespace parkit::cli {
 

@@ -16,11 +16,11 @@
 #include "drivers/cli/io_output.hpp"
 #include "drivers/cli/machine.hpp"
 #include "drivers/cli/output.hpp"
-#include "exec/job.hpp"
-#include "exec/runtime.hpp"
-#include "results/atomic_file.hpp"
-#include "results/h5.hpp"
-#include "support/registry.hpp"
+#include "parkit/exec/job.hpp"
+#include "parkit/exec/runtime.hpp"
+#include "parkit/kernels/registry.hpp"
+#include "parkit/results/atomic_file.hpp"
+#include "parkit/results/h5.hpp"
 
 namespace parkit::cli {
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "drivers/hazards/scenario.hpp"
-#include "exec/team.hpp"
+#include "parkit/exec/team.hpp"
 
 namespace parkit::hazards {
 namespace {

@@ -22,7 +22,7 @@
 #include <thread>
 
 #include "drivers/hazards/scenario.hpp"
-#include "exec/team.hpp"
+#include "parkit/exec/team.hpp"
 
 namespace parkit::hazards {
 namespace {

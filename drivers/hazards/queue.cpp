@@ -18,7 +18,7 @@
 
 #include "drivers/hazards/scenario.hpp"
 #include "drivers/io/aio.hpp"
-#include "exec/team.hpp"
+#include "parkit/exec/team.hpp"
 
 namespace parkit::hazards {
 namespace {

@@ -16,9 +16,9 @@
 #include <thread>
 #include <vector>
 
-#include "drivers/measure/protocol.hpp"
-#include "exec/group.hpp"
-#include "results/hazard_record.hpp"
+#include "parkit/exec/group.hpp"
+#include "parkit/measure/protocol.hpp"
+#include "parkit/results/hazard_record.hpp"
 
 namespace parkit::hazards {
 

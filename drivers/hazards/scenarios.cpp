@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "drivers/hazards/scenario.hpp"
-#include "results/statistics.hpp"
+#include "parkit/measure/statistics.hpp"
 
 namespace parkit::hazards {
 
@@ -88,7 +88,7 @@ results::HazardRecord run_variant(const Scenario& scenario, const Variant& varia
     r.observed.push_back(history[i].observed);
     r.anomalies.push_back(history[i].anomalies);
   }
-  r.time = results::summarize(r.rep_seconds);
+  r.time = measure::summarize(r.rep_seconds);
   if (r.time.median > 0 && r.ops_total > 0) {
     r.ns_per_op = r.time.median * 1e9 / static_cast<double>(r.ops_total);
     r.ops_per_s = static_cast<double>(r.ops_total) / r.time.median;

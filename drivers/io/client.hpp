@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "results/io_record.hpp"
+#include "parkit/results/io_record.hpp"
 
 namespace parkit::io {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exec/affinity.hpp"
+#include "parkit/exec/affinity.hpp"
 
 #include <sched.h>
 

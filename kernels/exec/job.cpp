@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exec/job.hpp"
+#include "parkit/exec/job.hpp"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <thread>
 
 #if PARKIT_HAVE_MPI
-#include "exec/mpi_env.hpp"
+#include "parkit/exec/mpi_env.hpp"
 #endif
 
 namespace parkit::exec::job {

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "exec/affinity.hpp"
-#include "exec/group.hpp"
-#include "exec/range.hpp"
+#include "parkit/exec/affinity.hpp"
+#include "parkit/exec/group.hpp"
+#include "parkit/exec/range.hpp"
 
 namespace parkit::exec {
 

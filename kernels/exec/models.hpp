@@ -9,13 +9,13 @@
 #include <string>
 #include <string_view>
 
-#include "exec/seq.hpp"
-#include "exec/threads.hpp"
+#include "parkit/exec/seq.hpp"
+#include "parkit/exec/threads.hpp"
 #if PARKIT_HAVE_OPENMP
-#include "exec/openmp.hpp"
+#include "parkit/exec/openmp.hpp"
 #endif
 #if PARKIT_HAVE_MPI
-#include "exec/mpi.hpp"
+#include "parkit/exec/mpi.hpp"
 #endif
 
 namespace parkit::exec {

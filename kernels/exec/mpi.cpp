@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exec/mpi.hpp"
+#include "parkit/exec/mpi.hpp"
 
 namespace parkit::exec {
 

@@ -6,9 +6,9 @@
 
 #include <string>
 
-#include "exec/model.hpp"
-#include "exec/mpi_env.hpp"
-#include "exec/seq.hpp"
+#include "parkit/exec/model.hpp"
+#include "parkit/exec/mpi_env.hpp"
+#include "parkit/exec/seq.hpp"
 
 namespace parkit::exec {
 

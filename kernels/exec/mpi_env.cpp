@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exec/mpi_env.hpp"
+#include "parkit/exec/mpi_env.hpp"
 
 #include <cstring>
 
@@ -65,6 +65,15 @@ NodeLocal node_local() {
 void abort_world(int code) {
   MPI_Abort(MPI_COMM_WORLD, code);
   std::abort();  // MPI_Abort does not return; this keeps [[noreturn]] honest if it ever did
+}
+
+std::vector<std::byte> all_gather_bytes(MPI_Comm comm, const void* mine, std::size_t size) {
+  int ranks = 1;
+  check(MPI_Comm_size(comm, &ranks));
+  std::vector<std::byte> all(size * static_cast<std::size_t>(ranks));
+  const int count = static_cast<int>(size);
+  check(MPI_Allgather(mine, count, MPI_BYTE, all.data(), count, MPI_BYTE, comm));
+  return all;
 }
 
 std::vector<std::string> all_gather(MPI_Comm comm, const std::string& mine) {

@@ -5,12 +5,16 @@
 
 #include <mpi.h>
 
+#include <concepts>
+#include <cstddef>
+#include <cstring>
 #include <source_location>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
-#include "support/u128.hpp"
+#include "parkit/exec/u128.hpp"
 
 namespace parkit::mpi {
 
@@ -55,9 +59,10 @@ struct NodeLocal {
 /// Rank 0's string on every rank.
 [[nodiscard]] std::string broadcast(MPI_Comm comm, const std::string& text);
 
-/// The datatype and sum op for T in reductions: MPI's own for double, parkit's for u128.
+/// The datatype and sum op for T in reductions: MPI's own for double, parkit's for u128; none
+/// (an empty primary template) for other types, which all_reduce_sum combines itself.
 template <class T>
-struct Sum;
+struct Sum {};
 template <>
 struct Sum<double> {
   static MPI_Datatype type() { return MPI_DOUBLE; }
@@ -69,11 +74,37 @@ struct Sum<u128> {
   static MPI_Op op();          ///< exact 128-bit addition (commutative), created once
 };
 
-/// sum over ranks of `mine`, on every rank, exact for u128.
+template <class T>
+concept HasMpiSum = requires {
+  { Sum<T>::type() } -> std::same_as<MPI_Datatype>;
+  { Sum<T>::op() } -> std::same_as<MPI_Op>;
+};
+
+/// Every rank's `size` bytes at `mine`, by rank, on every rank (MPI_Allgather).
+[[nodiscard]] std::vector<std::byte> all_gather_bytes(MPI_Comm comm, const void* mine,
+                                                      std::size_t size);
+
+/// The sum over ranks of `mine`, on every rank: MPI_Allreduce with Sum<T>'s op (exact for
+/// u128). Any other T (a kernel's own result type) is gathered as bytes and combined with `+=`
+/// in rank order on every rank, so every rank gets the identical result, and `+=` need only be
+/// associative. A user-defined MPI op would be faster for large results; kernel results are a
+/// few bytes, and this needs nothing of the kernel but `+=`.
 template <class T>
 T all_reduce_sum(MPI_Comm comm, const T& mine) {
   T total{};
-  check(MPI_Allreduce(&mine, &total, 1, Sum<T>::type(), Sum<T>::op(), comm));
+  if constexpr (HasMpiSum<T>) {
+    check(MPI_Allreduce(&mine, &total, 1, Sum<T>::type(), Sum<T>::op(), comm));
+  } else {
+    static_assert(std::is_trivially_copyable_v<T>,
+                  "a reduction result crosses MPI ranks as bytes: make it trivially copyable "
+                  "(fixed-size members: no std::vector, std::string or pointers)");
+    const std::vector<std::byte> all = all_gather_bytes(comm, &mine, sizeof(T));
+    for (std::size_t at = 0; at < all.size(); at += sizeof(T)) {
+      T part;
+      std::memcpy(&part, all.data() + at, sizeof(T));
+      total += part;
+    }
+  }
   return total;
 }
 

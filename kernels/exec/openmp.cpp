@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "exec/openmp.hpp"
+#include "parkit/exec/openmp.hpp"
 
 #include <cstdlib>
 
-#include "exec/runtime.hpp"
+#include "parkit/exec/runtime.hpp"
 
 namespace parkit::exec {
 

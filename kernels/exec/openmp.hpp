@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "exec/model.hpp"
+#include "parkit/exec/model.hpp"
 
 namespace parkit::exec {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "exec/runtime.hpp"
+#include "parkit/exec/runtime.hpp"
 
 #include <string_view>
 
-#include "exec/threads.hpp"
+#include "parkit/exec/threads.hpp"
 
 #if PARKIT_HAVE_OPENMP
 #include <omp.h>

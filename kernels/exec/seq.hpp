@@ -2,8 +2,8 @@
 // seq: one worker, the calling thread. The baseline of every speedup.
 #pragma once
 
-#include "exec/affinity.hpp"
-#include "exec/model.hpp"
+#include "parkit/exec/affinity.hpp"
+#include "parkit/exec/model.hpp"
 
 namespace parkit::exec {
 

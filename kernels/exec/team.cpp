@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exec/team.hpp"
+#include "parkit/exec/team.hpp"
 
 #include <strings.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <utility>
 
-#include "exec/job.hpp"
+#include "parkit/exec/job.hpp"
 
 namespace parkit::exec {
 namespace {

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "exec/affinity.hpp"
+#include "parkit/exec/affinity.hpp"
 
 namespace parkit::exec {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exec/threads.hpp"
+#include "parkit/exec/threads.hpp"
 
 #include <algorithm>
 #include <thread>

@@ -6,8 +6,8 @@
 #include <memory>
 #include <vector>
 
-#include "exec/model.hpp"
-#include "exec/team.hpp"
+#include "parkit/exec/model.hpp"
+#include "parkit/exec/team.hpp"
 
 namespace parkit::exec {
 

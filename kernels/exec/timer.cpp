@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exec/timer.hpp"
+#include "parkit/exec/timer.hpp"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "support/arrays.hpp"
+#include "parkit/kernels/arrays.hpp"
 
 #include <unistd.h>
 

@@ -33,7 +33,7 @@
 #include <immintrin.h>
 #endif
 
-#include "exec/range.hpp"
+#include "parkit/exec/range.hpp"
 
 namespace parkit::kernels::arrays {
 

@@ -9,7 +9,7 @@
 #include <memory>
 #include <new>
 
-#include "exec/range.hpp"
+#include "parkit/exec/range.hpp"
 
 namespace parkit {
 

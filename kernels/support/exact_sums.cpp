@@ -13,7 +13,7 @@
 // The paths are compiled for their instruction sets with GCC's target attribute and chosen at
 // run time, so one portable binary uses AVX-512 where the CPU has it (and valgrind, which has
 // no AVX-512, still runs the AVX2 path).
-#include "support/exact_sums.hpp"
+#include "parkit/kernels/exact_sums.hpp"
 
 #include <immintrin.h>
 

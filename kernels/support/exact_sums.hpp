@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "exec/range.hpp"
-#include "support/u128.hpp"
+#include "parkit/exec/range.hpp"
+#include "parkit/exec/u128.hpp"
 
 namespace parkit::kernels {
 

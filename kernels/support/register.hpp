@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The generated kernel x model matrix: KernelExperiment<K, M> adapts a kernel to the timing
 // protocol under model M, and register_kernel<K>() adds one runner per model in BuiltModels.
-// Nothing here times anything: the protocol (drivers/measure) does that, once.
+// Nothing here times anything: the protocol (measure/protocol.hpp) does that, once.
 #pragma once
 
 #include <fmt/format.h>
@@ -11,34 +11,83 @@
 #include <utility>
 #include <variant>
 
-#include "drivers/measure/protocol.hpp"
-#include "exec/job.hpp"
-#include "exec/models.hpp"
-#include "support/kernel.hpp"
-#include "support/registry.hpp"
+#include "parkit/exec/job.hpp"
+#include "parkit/exec/models.hpp"
+#include "parkit/kernels/concepts.hpp"
+#include "parkit/kernels/registry.hpp"
+#include "parkit/measure/protocol.hpp"
 
 namespace parkit::kernels {
 
 namespace detail {
 
+/// A result as the results file records it (expected, observed).
 template <class T>
 std::string show(const T& value) {
   if constexpr (std::is_floating_point_v<T>)
     return fmt::format("{:.17g}", value);  // round-trips: equal strings <=> equal doubles
-  else
+  else if constexpr (std::is_same_v<T, u128>)
     return parkit::to_string(value);
+  else if constexpr (fmt::is_formattable<T>::value)
+    return fmt::format("{}", value);  // integers, and a result type with a fmt::formatter
+  else if constexpr (requires { to_string(value); })
+    return to_string(value);  // a result type's own to_string, found by argument-dependent lookup
+  else
+    static_assert(sizeof(T) == 0,
+                  "a kernel's Result needs a fmt::formatter or a to_string(const Result&) in its "
+                  "namespace, so its expected and observed values can be recorded");
 }
 
-/// Equality, except for double sums past 2^53 where partial sums stop being exact integers.
+/// Equality, except for floating-point sums past 2^digits (2^53 for double, 2^24 for float),
+/// where partial sums stop being exact integers: then within n ulps, relative.
 template <class T>
 bool matches(const T& observed, const T& expected, Index n) {
   if constexpr (std::is_floating_point_v<T>) {
-    if (std::abs(expected) < 0x1p53) return observed == expected;
+    constexpr T exact_below = [] {
+      T power = 1;
+      for (int bit = 0; bit < std::numeric_limits<T>::digits; ++bit) power *= 2;
+      return power;
+    }();
+    if (std::abs(expected) < exact_below) return observed == expected;
     return std::abs(observed - expected) <=
-           static_cast<double>(n) * std::numeric_limits<double>::epsilon() * std::abs(expected);
+           static_cast<T>(n) * std::numeric_limits<T>::epsilon() * std::abs(expected);
   } else {
     return observed == expected;
   }
+}
+
+/// How the file that registers K was compiled, read off the predefined macros there: a template
+/// of K, so it is instantiated in K's own file (its run_cell's), with that file's flags.
+template <class K>
+std::string compiled_with() {
+#if defined(__clang__)
+  std::string text = "Clang " __clang_version__;
+#elif defined(__GNUC__)
+  std::string text = "GNU " __VERSION__;
+#else
+  std::string text = "unknown compiler";
+#endif
+#ifdef __OPTIMIZE__
+  text += ", optimised";
+#else
+  text += ", not optimised";
+#endif
+#ifdef __FAST_MATH__
+  text += ", fast-math";
+#endif
+#ifdef NDEBUG
+  text += ", NDEBUG";
+#endif
+#if defined(__AVX512F__)
+  text += ", avx512f";
+#elif defined(__AVX2__)
+  text += ", avx2";
+#elif defined(__AVX__)
+  text += ", avx";
+#else
+  text += ", baseline ISA";
+#endif
+  return text;
 }
 
 template <class K>
@@ -116,14 +165,14 @@ class KernelExperiment final : public measure::Experiment {
 };
 
 /// Every rank's placement, gathered over the model's group (one rank for shared-memory models).
-inline std::vector<results::RankPlacement> gather_placement(exec::Group& group,
+inline std::vector<measure::RankPlacement> gather_placement(exec::Group& group,
                                                             const exec::Placement& mine) {
   const exec::job::NodePlace place = exec::job::node_place();
   std::string text = place.host + '\t' + std::to_string(place.local_rank);
   for (const std::string& cpus : mine.thread_cpus) text += '\t' + cpus;
-  std::vector<results::RankPlacement> all;
+  std::vector<measure::RankPlacement> all;
   for (const std::string& rank_text : group.all_gather(text)) {
-    results::RankPlacement p;
+    measure::RankPlacement p;
     std::size_t field = 0, start = 0;
     for (std::size_t end = 0; end != std::string::npos; start = end + 1, ++field) {
       end = rank_text.find('\t', start);
@@ -143,7 +192,7 @@ inline std::vector<results::RankPlacement> gather_placement(exec::Group& group,
 
 /// Runs kernel K under model M through the protocol. This is the kernel x model matrix's cell.
 template <class K, exec::Model M>
-results::RunRecord run_cell(const RunRequest& request) {
+measure::RunRecord run_cell(const RunRequest& request) {
   M model(exec::ModelConfig{request.threads, request.bind});
   const exec::Placement placement = model.placement();
   const int ranks = model.group().size();
@@ -163,7 +212,8 @@ results::RunRecord run_cell(const RunRequest& request) {
                                 .threads = placement.threads,
                                 .bytes_per_elem = K::info.bytes_per_elem,
                                 .flops_per_elem = K::info.flops_per_elem,
-                                .bandwidth_bound = K::info.bandwidth_bound};
+                                .bandwidth_bound = K::info.bandwidth_bound,
+                                .kernel_build = detail::compiled_with<K>()};
   return measure::make_record(facts, request.protocol, m, ranks);
 }
 
@@ -175,11 +225,23 @@ void add_runners(KernelEntry& entry, exec::ModelList<Ms...>) {
 /// Adds K to the registry with one runner per built model. Call once, in K's own file:
 ///   [[maybe_unused]] const bool registered = register_kernel<MyKernel>();
 template <class K>
-requires ReduceKernel<K> || MapKernel<K>
 bool register_kernel() {
-  KernelEntry entry{K::info, ReduceKernel<K>, max_size<K>(), {}};
-  add_runners<K>(entry, exec::BuiltModels{});
-  registry().add(std::move(entry));
+  // What is missing, said plainly (a constraint would only say "not satisfied"):
+  static_assert(Kernel<K>,
+                "a kernel needs static constexpr KernelInfo info, a struct Data, "
+                "static Data allocate(Range) and static void init(Data&, Range)");
+  if constexpr (requires { typename K::Result; })
+    static_assert(ReductionResult<typename K::Result>,
+                  "a reduction's Result needs a zero (value-initialised), += to combine two "
+                  "partials, and == (a struct: declare operator+= and a defaulted operator==)");
+  static_assert(ReduceKernel<K> || MapKernel<K>,
+                "a kernel is a reduction (using Result; static Result partial(const Data&, Range); "
+                "static Result reference(Index)) or a map (reset, body, expected, output)");
+  if constexpr (ReduceKernel<K> || MapKernel<K>) {  // else only the message above, no cascade
+    KernelEntry entry{K::info, ReduceKernel<K>, max_size<K>(), {}};
+    add_runners<K>(entry, exec::BuiltModels{});
+    registry().add(std::move(entry));
+  }
   return true;
 }
 

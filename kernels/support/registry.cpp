@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "support/registry.hpp"
+#include "parkit/kernels/registry.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "support/arrays.hpp"
-#include "support/exact_sums.hpp"
+#include "parkit/kernels/arrays.hpp"
+#include "parkit/kernels/exact_sums.hpp"
 
 namespace parkit::kernels {
 
@@ -71,7 +71,7 @@ std::optional<std::string> bad_path_override() {
                         [](arrays::Path p) { return arrays::name_of(p); });
 }
 
-results::RunRecord run(const RunRequest& request) {
+measure::RunRecord run(const RunRequest& request) {
   const KernelEntry* entry = registry().find(request.kernel);
   if (entry == nullptr) throw std::invalid_argument("unknown kernel '" + request.kernel + "'");
   const auto runner = entry->runners.find(request.model);

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "drivers/measure/protocol.hpp"
-#include "exec/affinity.hpp"
-#include "support/kernel.hpp"
+#include "parkit/exec/affinity.hpp"
+#include "parkit/kernels/concepts.hpp"
+#include "parkit/measure/protocol.hpp"
 
 namespace parkit::kernels {
 
@@ -28,7 +28,7 @@ struct RunRequest {
   measure::RepDone on_rep;  ///< progress hook, called between reps (outside the timed region)
 };
 
-using Runner = std::function<results::RunRecord(const RunRequest&)>;
+using Runner = std::function<measure::RunRecord(const RunRequest&)>;
 
 struct KernelEntry {
   KernelInfo info;
@@ -60,6 +60,6 @@ Registry& registry();
 [[nodiscard]] std::optional<std::string> bad_path_override();
 
 /// Runs one request; throws std::invalid_argument for an unknown kernel or model.
-[[nodiscard]] results::RunRecord run(const RunRequest& request);
+[[nodiscard]] measure::RunRecord run(const RunRequest& request);
 
 }  // namespace parkit::kernels

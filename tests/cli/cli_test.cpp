@@ -43,7 +43,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"-n -5", "-n: -5 is not a positive size"},
         BadInput{"-n abc", "-n: 'abc' is not a size (accepted:"},
         BadInput{"-n 1e30", "-n: 1e30 is too large"},
-        BadInput{"-k sum_squares -n 2e13", "fit in 128 bits (largest n: 10069012961345)"},
+        BadInput{"-k sum_squares -n 2e13", "verify exactly (largest n: 10069012961345)"},
         BadInput{"-k triad -n 1e15", "needs 21.3 PiB of memory on this node, but only"},
         BadInput{"-k nosuch", "-k: unknown kernel 'nosuch' (known: copy, square_map, sum_squares,"},
         BadInput{"-m nosuch", "-m: unknown model 'nosuch' (known: seq, threads, openmp"},

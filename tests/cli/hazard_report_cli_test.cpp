@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "drivers/cli/hazard_output.hpp"
-#include "results/results_file.hpp"
+#include "parkit/results/results_file.hpp"
 #include "support/process.hpp"
 
 namespace {

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "results/results_file.hpp"
+#include "parkit/results/results_file.hpp"
 #include "support/process.hpp"
 
 namespace {

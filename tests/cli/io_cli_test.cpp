@@ -18,7 +18,7 @@
 #include <string>
 #include <thread>
 
-#include "results/results_file.hpp"
+#include "parkit/results/results_file.hpp"
 #include "support/process.hpp"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "support/register.hpp"
+#include "parkit/kernel.hpp"
 
 namespace parkit::testing {
 

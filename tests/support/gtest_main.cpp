@@ -4,7 +4,7 @@
 // Under mpiexec only rank 0 reports, and a failure on any rank fails every rank.
 #include <gtest/gtest.h>
 
-#include "exec/job.hpp"
+#include "parkit/exec/job.hpp"
 
 int main(int argc, char** argv) {
   parkit::exec::job::Scope job(argc, argv);

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 
 namespace parkit::testing {
 
@@ -28,14 +30,21 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
-/// A directory of this test process for results files written by default (PARKIT_RESULTS_DIR).
+/// A directory of this test process for results files written by default (PARKIT_RESULTS_DIR),
+/// removed with what is in it when the process exits.
 inline std::string results_dir() {
-  static const std::string dir = [] {
-    const std::string d = ::testing::TempDir() + "parkit_results_" + std::to_string(getpid());
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
+  struct OwnedDir {
+    std::string path;
+    explicit OwnedDir(std::string p) : path(std::move(p)) {
+      std::filesystem::create_directories(path);
+    }
+    ~OwnedDir() {
+      std::error_code ignored;  // a destructor at exit: nothing to report to
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const OwnedDir dir(::testing::TempDir() + "parkit_results_" + std::to_string(getpid()));
+  return dir.path;
 }
 
 /// "env -u PARKIT_A -u PARKIT_B ... ": unsets every PARKIT_* variable of this process's

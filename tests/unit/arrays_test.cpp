@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The array kernels' inner loops (support/arrays.hpp) on every path this CPU runs: streaming or
 // not, aligned or not, every element written exactly once and sums exact.
-#include "support/arrays.hpp"
+#include "parkit/kernels/arrays.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "support/buffer.hpp"
+#include "parkit/kernels/buffer.hpp"
 
 namespace parkit::kernels::arrays {
 namespace {

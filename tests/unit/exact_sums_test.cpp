@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The exact sum of squares at the boundaries of its 64-bit chunks and of 128 bits.
-#include "support/exact_sums.hpp"
+#include "parkit/kernels/exact_sums.hpp"
 
 #include <gtest/gtest.h>
 

@@ -18,12 +18,16 @@
 
 #include "drivers/cli/hazard_output.hpp"
 #include "drivers/cli/results_io.hpp"
-#include "results/h5.hpp"
-#include "results/hazard_report.hpp"
-#include "results/io_statistics.hpp"
-#include "results/results_file.hpp"
+#include "parkit/results/h5.hpp"
+#include "parkit/results/hazard_report.hpp"
+#include "parkit/results/io_statistics.hpp"
+#include "parkit/results/results_file.hpp"
 
 namespace parkit::results {
+
+using measure::RunRecord;
+using measure::summarize;
+
 namespace {
 
 std::string temp_path(const std::string& name) {

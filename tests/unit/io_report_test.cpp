@@ -2,7 +2,7 @@
 // `parkit report`'s I/O part on synthetic runs with known answers: which runs form a study, the
 // speedup against the study's sequential run, the concurrency bound of each driver, and how the
 // table, CSV and JSON show it (milliseconds in fixed notation, "-" without a baseline).
-#include "results/io_report.hpp"
+#include "parkit/results/io_report.hpp"
 
 #include <gtest/gtest.h>
 

@@ -12,11 +12,16 @@
 
 #include "drivers/cli/io_output.hpp"
 #include "drivers/cli/results_io.hpp"
-#include "results/h5.hpp"
-#include "results/io_statistics.hpp"
-#include "results/results_file.hpp"
+#include "parkit/results/h5.hpp"
+#include "parkit/results/io_statistics.hpp"
+#include "parkit/results/results_file.hpp"
 
 namespace parkit::results {
+
+using measure::RunRecord;
+using measure::summarize;
+using measure::Summary;
+
 namespace {
 
 constexpr auto ok = static_cast<std::uint8_t>(IoOutcome::ok);

@@ -8,14 +8,14 @@
 #include <tuple>
 #include <vector>
 
-#include "exec/models.hpp"
-#include "support/arrays.hpp"
-#include "support/registry.hpp"
+#include "parkit/exec/models.hpp"
+#include "parkit/kernels/arrays.hpp"
+#include "parkit/kernels/registry.hpp"
 
 namespace parkit::kernels {
 namespace {
 
-results::RunRecord run_small(const std::string& kernel, const std::string& model, Index n,
+measure::RunRecord run_small(const std::string& kernel, const std::string& model, Index n,
                              unsigned threads, int reps = 2) {
   RunRequest r;
   r.kernel = kernel;
@@ -52,12 +52,17 @@ TEST_P(EveryCell, VerifiesAndCoversEveryElementForEverySizeAndThreadCount) {
     for (unsigned threads : thread_counts) {
       if (!threaded && threads > 1) continue;  // one worker per process: --threads is moot
       SCOPED_TRACE("n = " + std::to_string(n) + ", threads = " + std::to_string(threads));
-      const results::RunRecord r = run_small(cell.kernel, cell.model, n, threads);
+      const measure::RunRecord r = run_small(cell.kernel, cell.model, n, threads);
       EXPECT_TRUE(r.verified) << r.observed << " want " << r.expected;
       EXPECT_EQ(r.failed_reps, 0);
       EXPECT_EQ(r.expected, r.observed);  // reductions: the exact value; maps: "n of n exact"
       EXPECT_EQ(r.n_global, n);
       EXPECT_EQ(r.n_per_rank, n);
+#ifdef __OPTIMIZE__  // the kernel's file was compiled as this test's (same flags)
+      EXPECT_NE(r.kernel_build.find(", optimised"), std::string::npos) << r.kernel_build;
+#else
+      EXPECT_NE(r.kernel_build.find(", not optimised"), std::string::npos) << r.kernel_build;
+#endif
       EXPECT_EQ(r.ranks, 1);
       EXPECT_EQ(r.rep_times.size(), 2u);
       EXPECT_EQ(r.threads, threaded ? threads : 1u);
@@ -73,9 +78,10 @@ std::string cell_name(const ::testing::TestParamInfo<Cell>& param_info) {
 
 INSTANTIATE_TEST_SUITE_P(Registry, EveryCell, ::testing::ValuesIn(all_cells()), cell_name);
 
-TEST(Registry, HoldsTheFiveKernelsEachUnderEveryBuiltModel) {
-  const std::vector<std::string> expected = {"copy", "square_map", "sum_squares",
-                                             "sum_squares_array", "triad"};
+TEST(Registry, HoldsTheBuiltInKernelsAndTheTestKernelEachUnderEveryBuiltModel) {
+  // the built-in kernels, and the test binary's kernel with a struct result
+  const std::vector<std::string> expected = {
+      "copy", "square_map", "sum_squares", "sum_squares_array", "test_extremes", "triad"};
   EXPECT_EQ(registry().names(), expected);
   std::set<std::string> built;
   for (const auto& m : exec::model_catalog)

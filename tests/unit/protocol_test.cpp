@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The timing protocol's order of operations, with an experiment that records what happens.
-#include "drivers/measure/protocol.hpp"
+#include "parkit/measure/protocol.hpp"
 
 #include <gtest/gtest.h>
 

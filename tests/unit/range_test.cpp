@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exec/range.hpp"
+#include "parkit/exec/range.hpp"
 
 #include <gtest/gtest.h>
 

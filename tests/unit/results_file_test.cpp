@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Write -> read round trip of every field of a results file, and the refusal of foreign files.
-#include "results/results_file.hpp"
+#include "parkit/results/results_file.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,10 +9,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "results/atomic_file.hpp"
-#include "results/h5.hpp"
+#include "parkit/results/atomic_file.hpp"
+#include "parkit/results/h5.hpp"
 
 namespace parkit::results {
+
+using measure::RunRecord;
+
 namespace {
 
 std::string temp_path(const std::string& name) {
@@ -49,6 +52,7 @@ RunRecord sample_run(int i) {
   r.failed_reps = i == 0 ? 0 : 4;
   r.expected = "333333332833333333500000000";
   r.observed = i == 0 ? "333333332833333333500000000" : "12 of 1000 elements exact";
+  r.kernel_build = i == 0 ? "GNU 12.2.0, optimised, NDEBUG, avx512f" : "";
   r.gbytes_per_s = 12.5;
   r.gflops_per_s = 0.75;
   r.ns_per_elem = 0.5;
@@ -143,6 +147,7 @@ TEST(ResultsFile, EveryFieldSurvivesTheRoundTrip) {
     EXPECT_EQ(x.failed_reps, y.failed_reps);
     EXPECT_EQ(x.expected, y.expected);
     EXPECT_EQ(x.observed, y.observed);
+    EXPECT_EQ(x.kernel_build, y.kernel_build);
     EXPECT_EQ(x.gbytes_per_s, y.gbytes_per_s);
     EXPECT_EQ(x.gflops_per_s, y.gflops_per_s);
     EXPECT_EQ(x.ns_per_elem, y.ns_per_elem);

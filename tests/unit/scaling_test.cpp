@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Scaling math on synthetic runs with known answers.
-#include "results/scaling.hpp"
+#include "parkit/results/scaling.hpp"
 
 #include <gtest/gtest.h>
 
 namespace parkit::results {
+
+using measure::RunRecord;
+
 namespace {
 
 RunRecord synthetic(std::string model, unsigned threads, std::int64_t n, double median,

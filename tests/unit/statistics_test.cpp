@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "results/statistics.hpp"
+#include "parkit/measure/statistics.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-namespace parkit::results {
+namespace parkit::measure {
 namespace {
 
 TEST(Statistics, SummaryOfKnownValues) {
@@ -36,4 +36,4 @@ TEST(Statistics, MadFlagsTheSlowRepAndKeepsTheRest) {
 }
 
 }  // namespace
-}  // namespace parkit::results
+}  // namespace parkit::measure

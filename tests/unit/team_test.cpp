@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exec/team.hpp"
+#include "parkit/exec/team.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "exec/affinity.hpp"
+#include "parkit/exec/affinity.hpp"
 
 namespace parkit::exec {
 namespace {

@@ -2,7 +2,7 @@
 // Verification catches kernels that skip work, under every model.
 #include <gtest/gtest.h>
 
-#include "exec/models.hpp"
+#include "parkit/exec/models.hpp"
 #include "support/broken_kernels.hpp"
 
 namespace parkit::testing {

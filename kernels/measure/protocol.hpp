@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "exec/group.hpp"
-#include "results/record.hpp"
+#include "parkit/exec/group.hpp"
+#include "parkit/measure/record.hpp"
 
 namespace parkit::measure {
 
@@ -56,14 +56,15 @@ struct RunFacts {
   std::string kernel{}, model{}, scaling{"none"};
   std::int64_t n_global = 0, n_per_rank = 0;
   std::string bind{"none"};
-  std::vector<results::RankPlacement> placement{};
+  std::vector<measure::RankPlacement> placement{};
   unsigned threads = 1;
   double bytes_per_elem = 0, flops_per_elem = 0;
   bool bandwidth_bound = false;
+  std::string kernel_build{};  ///< see RunRecord::kernel_build
 };
 
 /// Statistics, outlier flags, rates and warnings from a measurement.
-[[nodiscard]] results::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
+[[nodiscard]] measure::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
                                              const Measurement& m, int ranks);
 
 }  // namespace parkit::measure

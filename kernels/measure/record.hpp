@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "statistics.hpp"
+#include "parkit/measure/statistics.hpp"
 
-namespace parkit::results {
+namespace parkit::measure {
 
 /// Where one rank ran: its host, its index among the ranks there, and each thread's CPUs.
 struct RankPlacement {
@@ -52,6 +52,9 @@ struct RunRecord {
   int failed_reps = 0;
   std::string expected;
   std::string observed;
+  /// How the kernel's own file was compiled (compiler, optimisation, NDEBUG, vector ISA), as
+  /// seen from inside it: a user's kernel is compiled by their project, not with parkit.
+  std::string kernel_build;
   // derived from the median time
   double gbytes_per_s = 0;
   double gflops_per_s = 0;
@@ -62,4 +65,4 @@ struct RunRecord {
   [[nodiscard]] int workers() const { return ranks * static_cast<int>(threads); }
 };
 
-}  // namespace parkit::results
+}  // namespace parkit::measure

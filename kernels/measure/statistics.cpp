@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "statistics.hpp"
+#include "parkit/measure/statistics.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-namespace parkit::results {
+namespace parkit::measure {
 
 double median(std::span<const double> values) {
   if (values.empty()) return 0;
@@ -46,4 +46,4 @@ std::vector<bool> mad_outliers(std::span<const double> values, double threshold)
   return flags;
 }
 
-}  // namespace parkit::results
+}  // namespace parkit::measure

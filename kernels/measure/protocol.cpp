@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "drivers/measure/protocol.hpp"
+#include "parkit/measure/protocol.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <numeric>
 
-#include "exec/timer.hpp"
+#include "parkit/exec/timer.hpp"
 
 namespace parkit::measure {
 namespace {
@@ -44,9 +44,9 @@ Measurement measure(Experiment& experiment, const Protocol& protocol, const RepD
   return m;
 }
 
-results::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
+measure::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
                                const Measurement& m, int ranks) {
-  results::RunRecord r;
+  measure::RunRecord r;
   r.kernel = facts.kernel;
   r.model = facts.model;
   r.scaling = facts.scaling;
@@ -61,6 +61,7 @@ results::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
   r.bytes_per_elem = facts.bytes_per_elem;
   r.flops_per_elem = facts.flops_per_elem;
   r.bandwidth_bound = facts.bandwidth_bound;
+  r.kernel_build = facts.kernel_build;
   r.rank_times = m.rank_times;
   r.rep_times = m.rep_times;
   std::vector<double> imbalance;
@@ -72,9 +73,9 @@ results::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
     if (mean > 0)
       imbalance.push_back(*std::max_element(per_rank.begin(), per_rank.end()) / mean - 1);
   }
-  r.imbalance = results::median(imbalance);
-  r.time = results::summarize(m.rep_times);
-  r.outliers = results::mad_outliers(m.rep_times);
+  r.imbalance = measure::median(imbalance);
+  r.time = measure::summarize(m.rep_times);
+  r.outliers = measure::mad_outliers(m.rep_times);
   r.timer_resolution = m.timer_resolution;
   r.verified = m.failed_reps == 0;
   r.failed_reps = m.failed_reps;

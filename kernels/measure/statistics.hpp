@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-namespace parkit::results {
+namespace parkit::measure {
 
 struct Summary {
   double min = 0, median = 0, mean = 0, max = 0;
@@ -22,4 +22,4 @@ struct Summary {
 [[nodiscard]] std::vector<bool> mad_outliers(std::span<const double> values,
                                              double threshold = 3.5);
 
-}  // namespace parkit::results
+}  // namespace parkit::measure

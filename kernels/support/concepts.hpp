@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What a kernel is. A kernel file declares its facts (KernelInfo), its data, its body over a block
 // of global indices and an exact reference; it knows nothing of threads, OpenMP, MPI or timing.
-// register_kernel<K>() (support/register.hpp) then generates the run of K under every model in
-// exec/models.hpp.
+// register_kernel<K>() (parkit/kernels/register.hpp) then generates the run of K under every model
+// in parkit/exec/models.hpp.
 #pragma once
 
 #include <concepts>
@@ -10,9 +10,9 @@
 #include <limits>
 #include <string_view>
 
-#include "exec/range.hpp"
-#include "support/buffer.hpp"
-#include "support/u128.hpp"
+#include "parkit/exec/range.hpp"
+#include "parkit/exec/u128.hpp"
+#include "parkit/kernels/buffer.hpp"
 
 namespace parkit::kernels {
 
@@ -38,10 +38,23 @@ concept Kernel = requires(typename K::Data& data, Range block) {
   K::init(data, block);
 };
 
-/// A reduction: partial results over blocks, added up in worker order, equal the reference.
+/// What a reduction's result must be: a zero (value-initialised), a combine (`+=`, applied to
+/// the partials in worker order, then in rank order, so it need not commute but must associate),
+/// and exact equality for verification. double, u128 and integers are; so is a struct that
+/// declares `+=` and a defaulted `==`. A result that crosses MPI ranks without an MPI op of its
+/// own (everything but double and u128) is sent as bytes: it must be trivially copyable.
+template <class R>
+concept ReductionResult = std::default_initializable<R> && std::equality_comparable<R> &&
+    std::copyable<R> && requires(R& total, const R& part) {
+  total += part;
+};
+
+/// A reduction: partial results over blocks, combined in worker and rank order, equal the
+/// reference. A Result that is not arithmetic is shown in the results (expected, observed) by
+/// fmt::format("{}") if it has a formatter, else by a to_string(result) found by ADL.
 template <class K>
-concept ReduceKernel = Kernel<K> && requires(const typename K::Data& data, Range block, Index n) {
-  typename K::Result;
+concept ReduceKernel = Kernel<K> && ReductionResult<typename K::Result> &&
+    requires(const typename K::Data& data, Range block, Index n) {
   { K::partial(data, block) } -> std::same_as<typename K::Result>;
   { K::reference(n) } -> std::same_as<typename K::Result>;
 };
