@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+"""The schema checks every parkit results file must pass, whichever kernels wrote it: the
+built-in ones (results_files_test.py) or a user's, built against an installed parkit
+(tests/install/install_test.py). results/SCHEMA.md is the layout they check.
+"""
+import h5py
+import numpy as np
+import pandas as pd
+
+# Provenance every job records (SCHEMA.md, /jobs/<job>).
+JOB_KEYS = ("command_line", "user", "compiler", "compiler_flags", "build_type", "kernel_paths",
+            "mpi_library", "openmp_version", "hdf5_version", "cpu_model", "cores",
+            "memory_bytes", "timer_resolution_s", "hosts", "ranks")
+
+
+def check_results_file(tc, path, runs, reps=None, ranks=1):
+    """Asserts, with unittest.TestCase tc, that the file at path is a complete parkit results
+    file holding exactly `runs` (a list of (kernel, model, threads) in the order they ran), every
+    run verified with its observed result equal to its expected one, `reps` rep times per run
+    (when given) over `ranks` ranks, units on every dataset, and the flat tables pandas reads."""
+    with h5py.File(path) as f:
+        tc.assertEqual(f.attrs["schema"], "parkit.results")
+        tc.assertEqual(f.attrs["schema_version"], 3)
+        tc.assertIn("created_utc", f.attrs)
+        tc.assertGreaterEqual(len(f["jobs"]), 1)
+        for job in f["jobs"].values():
+            for key in JOB_KEYS:
+                tc.assertIn(key, job.attrs, key)
+        tc.assertEqual(len(f["runs"]), len(runs))
+        for i, (kernel, model, threads) in enumerate(runs):
+            run = f[f"runs/run-{i:04d}"]
+            tc.assertEqual((run.attrs["kernel"], run.attrs["model"], int(run.attrs["threads"])),
+                           (kernel, model, threads))
+            tc.assertEqual(int(run.attrs["ranks"]), ranks)
+            tc.assertTrue(run.attrs["verified"], f"{kernel} {model}: {run.attrs['observed']}")
+            tc.assertEqual(int(run.attrs["failed_reps"]), 0)
+            tc.assertEqual(run.attrs["observed"], run.attrs["expected"])
+            # how the kernel's own file was compiled, read off inside it
+            tc.assertRegex(run.attrs["kernel_build"], r"^(GNU|Clang) .*(optimised|not optimised)")
+            rep_count = int(run.attrs["reps"])
+            if reps is not None:
+                tc.assertEqual(rep_count, reps)
+            tc.assertEqual(run["rank_seconds"].shape, (rep_count, ranks))
+            tc.assertTrue((run["rank_seconds"][()] > 0).all())
+            tc.assertEqual(run["placement/thread_cpus"].shape, (ranks, threads))
+            for name, ds in run.items():
+                if isinstance(ds, h5py.Dataset):
+                    tc.assertIn("units", ds.attrs, name)
+    table = pd.DataFrame(h5py.File(path)["table"][()])  # the one-liner the README shows
+    tc.assertEqual(len(table), len(runs))
+    tc.assertEqual(list(table["kernel"].str.decode("utf-8")), [k for k, _, _ in runs])
+    tc.assertEqual(list(table["model"].str.decode("utf-8")), [m for _, m, _ in runs])
+    tc.assertTrue(table["verified"].all())
+    tc.assertEqual(table["verified"].dtype, np.bool_)
+    tc.assertTrue((table["median_s"] > 0).all())
+    # version 2: /io_runs and /io_table, version 3: /hazard_runs and /hazard_table, always there
+    io = pd.DataFrame(h5py.File(path)["io_table"][()])
+    tc.assertEqual(list(io.columns)[:4], ["io_run", "job", "driver", "requests"])
+    hazards = pd.DataFrame(h5py.File(path)["hazard_table"][()])
+    tc.assertEqual(list(hazards.columns)[:5],
+                   ["hazard_run", "job", "scenario", "variant", "runtime"])
+    with h5py.File(path) as f:
+        tc.assertEqual(len(f["io_table"].attrs["units"]), len(io.columns))
+        tc.assertEqual(len(f["hazard_table"].attrs["units"]), len(hazards.columns))
