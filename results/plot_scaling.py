@@ -39,14 +39,18 @@ class Parser(argparse.ArgumentParser):
 
 
 def find_parkit(option):
-    """--parkit, else $PARKIT, else build/release/parkit, else parkit on PATH."""
+    """--parkit, else $PARKIT, else the parkit beside this script (installed as bin/parkit-plot),
+    else the checkout's build/release/parkit, else parkit on PATH."""
     explicit = option or os.environ.get("PARKIT")
     if explicit:
         found = shutil.which(explicit)
         if not found:
             fail(f"parkit binary not found or not executable: {explicit}", 2)
         return found
-    found = shutil.which(os.path.join(REPO, "build", "release", "parkit")) or shutil.which("parkit")
+    here = os.path.dirname(os.path.realpath(__file__))
+    found = (shutil.which(os.path.join(here, "parkit"))
+             or shutil.which(os.path.join(REPO, "build", "release", "parkit"))
+             or shutil.which("parkit"))
     if not found:
         fail("no parkit binary: build it, or pass --parkit PATH or set PARKIT", 2)
     return found
@@ -139,8 +143,8 @@ def main():
     ap = Parser(prog="plot_scaling.py", description=__doc__.split("\n")[0])
     ap.add_argument("files", nargs="+", metavar="FILES", help="results files, passed to parkit report")
     ap.add_argument("-o", "--output", required=True, metavar="PNG", help="PNG file to write")
-    ap.add_argument("--parkit", metavar="PATH", help="parkit binary (default: $PARKIT, "
-                    "build/release/parkit, then parkit on PATH)")
+    ap.add_argument("--parkit", metavar="PATH", help="parkit binary (default: $PARKIT, the parkit "
+                    "beside this script, build/release/parkit, then parkit on PATH)")
     ap.add_argument("--title", help='figure title (default: "parkit scaling" and the version)')
     args = ap.parse_args()
 

@@ -26,6 +26,7 @@ import h5py
 
 PARKIT = None
 SOURCE = None
+INSTALLED = None  # an installed prefix (--installed-prefix), for the installed-kit case
 JOB_TIMEOUT_S = 180
 
 # Σ_{i<n} i² for the sizes used here: the exact results the runs must show.
@@ -58,10 +59,6 @@ def local(script):
     return os.path.join(SOURCE, "cluster", "local", script)
 
 
-def slurm_script(name):
-    return os.path.join(SOURCE, "cluster", "slurm", name)
-
-
 def text(value):
     """h5py gives fixed-length strings as bytes, variable-length ones as str."""
     return value.decode() if isinstance(value, bytes) else value
@@ -74,11 +71,16 @@ def read_text_attrs(group):
 class Job:
     """One submitted batch job: its id, where its output and results go."""
 
-    def __init__(self, case, script, sbatch_args=(), env=None, on_node=None):
+    def __init__(self, case, script, sbatch_args=(), env=None, on_node=None, home=None):
+        """home: parkit's home the job uses (default the checkout, with PARKIT set to the binary
+        under test); another home (an install's share/parkit) is on its own, PARKIT unset."""
         self.dir = tempfile.mkdtemp(prefix=f"parkit-cluster-{script.split('.')[0]}-")
         self.results = os.path.join(self.dir, "results")
         self.on_node = on_node
-        exports = {"PARKIT_HOME": SOURCE, "PARKIT": PARKIT, "PARKIT_RESULTS_DIR": self.results}
+        self.home = home or SOURCE
+        exports = {"PARKIT_HOME": self.home, "PARKIT_RESULTS_DIR": self.results}
+        if home is None:
+            exports["PARKIT"] = PARKIT
         exports.update(env or {})
         self.env = clean_env(exports)
         if on_node:
@@ -87,7 +89,7 @@ class Job:
         out = subprocess.run(
             self.prefix() + ["sbatch", "--parsable", f"--chdir={self.dir}",
                              f"--output={self.dir}/%x-%j.out", *sbatch_args,
-                             slurm_script(script)],
+                             os.path.join(self.home, "cluster", "slurm", script)],
             capture_output=True, text=True, env=self.env)
         case.assertEqual(out.returncode, 0, out.stderr)
         self.id = out.stdout.strip().split(";")[0]
@@ -246,15 +248,33 @@ class ClusterTest(unittest.TestCase):
             hosts = sorted(text(h) for h in f["jobs/job-0000"].attrs["hosts"])
             self.assertEqual(hosts, ["node1", "node2"])
 
+    def test_installed_scripts_run_the_installed_parkit(self):
+        # the scripts as installed (<prefix>/share/parkit/cluster), PARKIT_HOME as the module sets
+        # it, no PARKIT and no parkit on PATH: job.sh finds <prefix>/bin/parkit
+        self.assertIsNotNone(INSTALLED, "needs --installed-prefix (ctest -L install stages one)")
+        home = os.path.join(INSTALLED, "share", "parkit")
+        job = Job(self, "strong.sbatch", home=home,
+                  env={"PARKIT_RANKS": "1 2", "PARKIT_N": "1e6"})
+        job.wait(self)
+        self.check_steps(job, 2, tasks_by_step={0: 1, 1: 2})
+        binary = os.path.realpath(os.path.join(INSTALLED, "bin", "parkit"))
+        self.assertIn(binary, job.output())  # job.sh names the binary it chose
+        for path in job.step_files():
+            with h5py.File(path, "r") as f:
+                self.assertTrue(text(f["jobs/job-0000"].attrs["command_line"]).startswith(binary))
+        self.check_study(job, 2)
+
 
 def main():
-    global PARKIT, SOURCE
+    global PARKIT, SOURCE, INSTALLED
     parser = argparse.ArgumentParser()
     parser.add_argument("--parkit", required=True)
     parser.add_argument("--source", required=True)
+    parser.add_argument("--installed-prefix")
     args, rest = parser.parse_known_args()
     PARKIT = os.path.abspath(args.parkit)
     SOURCE = os.path.abspath(args.source)
+    INSTALLED = args.installed_prefix and os.path.abspath(args.installed_prefix)
     unittest.main(argv=[sys.argv[0], *rest])
 
 
