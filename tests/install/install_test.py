@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """The installed kit, as a new user meets it: `cmake --install` into a staging prefix that is then
 moved elsewhere, and everything below runs with the source and build trees hidden (a private
-mount namespace with an empty tmpfs over each), so nothing can quietly reach back into them.
+mount namespace with an empty tmpfs over each; in a chroot, where no such namespace can be made,
+every file access is traced with strace instead and none may go into them), so nothing can
+quietly reach back into them.
 
     /usr/bin/python3 tests/install/install_test.py --source DIR --build DIR --work DIR \
         [--models seq,threads,...] [--mpiexec PATH] stage | clean | [unittest args]
@@ -32,7 +34,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 from schema_checks import check_results_file  # noqa: E402  (after the path it lives on)
 
-SOURCE = BUILD = WORK = MPIEXEC = None
+SOURCE = BUILD = WORK = MPIEXEC = HIDE = None
 MODELS = []
 SUM_SQUARES_1E7 = "333333283333335000000"  # n(n-1)(2n-1)/6 for n = 10^7
 EXAMPLE_N = 10**6
@@ -48,6 +50,12 @@ def clean_env(extra=None):
     return env
 
 
+def can_hide():
+    """A private mount namespace needs / to be a mount point, which it is not in a chroot."""
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
+                          capture_output=True).returncode == 0
+
+
 def hidden(*args):
     """args, run with the source and build trees replaced by empty directories, from WORK."""
     script = ('mount -t tmpfs parkit-hidden "$1" && mount -t tmpfs parkit-hidden "$2" && '
@@ -57,10 +65,27 @@ def hidden(*args):
 
 
 def run(case, *args, code=0, env=None, timeout=600):
-    r = subprocess.run(hidden(*args), capture_output=True, text=True, env=clean_env(env),
-                       timeout=timeout)
+    """args, with the source and build trees out of reach: hidden under empty directories where
+    a mount namespace can be made, else (in a chroot) with every file access traced, asserting
+    that none of them went into either tree."""
+    trace = None
+    if HIDE:
+        command = hidden(*args)
+    else:
+        fd, trace = tempfile.mkstemp(prefix="strace-", dir=WORK)
+        os.close(fd)
+        command = ["strace", "-f", "-qq", "-e", "trace=%file", "-o", trace, *args]
+    # PWD too: programs check that $PWD still names their directory (it would be the build tree)
+    r = subprocess.run(command, capture_output=True, text=True,
+                       env=clean_env({**(env or {}), "PWD": WORK}), cwd=WORK, timeout=timeout)
     case.assertEqual(r.returncode, code,
                      f"{' '.join(args)} exited {r.returncode}:\n{r.stdout}\n{r.stderr}")
+    if trace:
+        with open(trace, errors="replace") as f:
+            touched = [line for line in f if SOURCE + "/" in line or BUILD + "/" in line
+                       or f'"{SOURCE}"' in line or f'"{BUILD}"' in line]
+        os.remove(trace)
+        case.assertEqual(touched, [], f"{' '.join(args)} reached into the source or build tree")
     return r
 
 
@@ -194,9 +219,10 @@ class DebianPackage(unittest.TestCase):
     def test_deb_installs_on_a_fresh_debian_and_runs(self):
         out = os.path.join(WORK, "deb")
         os.makedirs(out, exist_ok=True)
-        subprocess.run(["cpack", "-G", "DEB", "-B", out, "--config",
-                        os.path.join(BUILD, "CPackConfig.cmake")], check=True,
-                       capture_output=True, cwd=BUILD)
+        made = subprocess.run(["cpack", "-G", "DEB", "-B", out, "--config",
+                               os.path.join(BUILD, "CPackConfig.cmake")], capture_output=True,
+                              text=True, cwd=BUILD)
+        self.assertEqual(made.returncode, 0, f"cpack:\n{made.stdout}\n{made.stderr}")
         runtime = glob.glob(os.path.join(out, "parkit_*_amd64.deb"))
         dev = glob.glob(os.path.join(out, "parkit-dev_*_amd64.deb"))
         self.assertEqual((len(runtime), len(dev)), (1, 1), os.listdir(out))
@@ -293,7 +319,7 @@ def stage():
 
 
 def main():
-    global SOURCE, BUILD, WORK, MPIEXEC, MODELS
+    global SOURCE, BUILD, WORK, MPIEXEC, MODELS, HIDE
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True)
     ap.add_argument("--build", required=True)
@@ -306,6 +332,7 @@ def main():
     for tree in (SOURCE, BUILD):
         if WORK == tree or WORK.startswith(tree + os.sep):
             ap.error(f"--work {WORK} is inside {tree}, which the tests hide")
+    HIDE = can_hide() and os.environ.get("PARKIT_INSTALL_TRACE") != "1"  # 1: trace here too
     if rest == ["stage"]:
         stage()
     elif rest == ["clean"]:
