@@ -157,6 +157,7 @@ class InstalledKit(unittest.TestCase):
         self.assertIn("  dot ", listed)
         self.assertIn("  histogram ", listed)
         self.assertNotIn("  sum_squares ", listed)  # parkit::main alone: no built-in kernels
+        self.assertIn("kernel paths", run(self, dot, "info").stdout)
         out_dir = os.path.join(WORK, "example-results")
         os.makedirs(out_dir, exist_ok=True)
         local_models = [m for m in MODELS if m in ("seq", "threads", "openmp")]
