@@ -2,6 +2,7 @@
 #include "parkit/exec/affinity.hpp"
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -69,6 +70,11 @@ int pick_cpu(const std::vector<int>& allowed, unsigned member, unsigned team_siz
   // spread: members as far apart as the cpuset allows; beyond one per CPU it wraps like close.
   if (bind == Bind::spread && team_size <= ncpu) slot = std::size_t{member} * ncpu / team_size;
   return allowed[slot];
+}
+
+int current_thread_id() noexcept {
+  thread_local const int id = static_cast<int>(gettid());
+  return id;
 }
 
 void pin_current_thread(int cpu) { set_current_affinity({cpu}); }

@@ -25,6 +25,8 @@ enum class Bind { none, close, spread };
 /// The CPU that member `member` of a team of `team_size` is pinned to under `bind`.
 [[nodiscard]] int pick_cpu(const std::vector<int>& allowed, unsigned member, unsigned team_size,
                            Bind bind);
+/// The calling thread's kernel id (gettid), cached per thread: its /proc/self/task/<id> entry.
+[[nodiscard]] int current_thread_id() noexcept;
 /// Pins the calling thread to one CPU; throws std::system_error on failure.
 void pin_current_thread(int cpu);
 /// Restores the calling thread's affinity to `cpus`.

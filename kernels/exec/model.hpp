@@ -38,6 +38,8 @@ concept Model = requires(M& m, const M& cm, Range r) {
     m.template reduce<double>(r, [](Range) { return 0.0; })
     } -> std::same_as<double>;
   { cm.placement() } -> std::same_as<Placement>;
+  /// Each worker's kernel thread id, by worker (what /proc says about it: interference).
+  { cm.worker_thread_ids() } -> std::same_as<std::vector<int>>;
   { m.group() } -> std::convertible_to<Group&>;
 };
 

@@ -48,6 +48,7 @@ class Mpi {
     return mpi::all_reduce_sum(MPI_COMM_WORLD, mine);  // inside the timed region: the job's cost
   }
   [[nodiscard]] Placement placement() const { return inner_.placement(); }
+  [[nodiscard]] std::vector<int> worker_thread_ids() const { return inner_.worker_thread_ids(); }
   [[nodiscard]] Group& group() { return group_; }
 
  private:

@@ -14,11 +14,13 @@ OpenMP::OpenMP(const ModelConfig& config)
   omp_set_dynamic(0);
   int granted = 0;
   std::vector<std::string> cpus(static_cast<std::size_t>(threads_));
+  thread_ids_.assign(cpus.size(), -1);
 #pragma omp parallel num_threads(threads_)
   {
 #pragma omp single
     granted = omp_get_num_threads();
     cpus[static_cast<std::size_t>(omp_get_thread_num())] = current_cpu_list();
+    thread_ids_[static_cast<std::size_t>(omp_get_thread_num())] = current_thread_id();
   }
   if (granted != threads_)
     throw std::runtime_error("OpenMP gave " + std::to_string(granted) + " threads instead of " +

@@ -24,7 +24,11 @@ class OpenMP {
   void for_each_block(Range r, F&& body) {
     const int workers = threads_;
 #pragma omp parallel num_threads(workers)
-    body(block(r, omp_get_thread_num(), workers));
+    {
+      const int t = omp_get_thread_num();
+      thread_ids_[static_cast<std::size_t>(t)] = current_thread_id();
+      body(block(r, t, workers));
+    }
   }
   template <class T, class F>
   T reduce(Range r, F&& partial) {
@@ -33,6 +37,7 @@ class OpenMP {
 #pragma omp parallel num_threads(workers)
     {
       const int t = omp_get_thread_num();
+      thread_ids_[static_cast<std::size_t>(t)] = current_thread_id();
       partials[static_cast<std::size_t>(t)] = partial(block(r, t, workers));
     }
     T total{};
@@ -40,11 +45,14 @@ class OpenMP {
     return total;
   }
   [[nodiscard]] Placement placement() const { return placement_; }
+  /// The runtime's threads of the last region (libgomp keeps them from region to region).
+  [[nodiscard]] std::vector<int> worker_thread_ids() const { return thread_ids_; }
   [[nodiscard]] Group& group() { return group_; }
 
  private:
   int threads_;
   Placement placement_;
+  std::vector<int> thread_ids_;  // written by each region's threads, read after it
   SelfGroup group_;
 };
 

@@ -22,6 +22,7 @@ class Seq {
     return partial(r);
   }
   [[nodiscard]] Placement placement() const { return {1, "none", {current_cpu_list()}}; }
+  [[nodiscard]] std::vector<int> worker_thread_ids() const { return {current_thread_id()}; }
   [[nodiscard]] Group& group() { return group_; }
 
  private:

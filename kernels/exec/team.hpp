@@ -5,21 +5,23 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "parkit/exec/affinity.hpp"
+#include "parkit/exec/wait.hpp"
 
 namespace parkit::exec {
 
 class Team {
  public:
-  /// Starts size-1 workers; the calling thread is member 0 and takes part in every run().
-  Team(unsigned size, Bind bind);
+  /// Starts size-1 workers; the calling thread is member 0 and takes part in every run(). Idle
+  /// members wait as `policy` says (default: PARKIT_WAIT, else OMP_WAIT_POLICY, else adaptive).
+  Team(unsigned size, Bind bind, std::optional<WaitPolicy> policy = std::nullopt);
   ~Team();
   Team(const Team&) = delete;
   Team& operator=(const Team&) = delete;
@@ -27,6 +29,9 @@ class Team {
   [[nodiscard]] unsigned size() const noexcept { return size_; }
   /// CPU each member is pinned to (-1: not pinned), by member.
   [[nodiscard]] const std::vector<int>& member_cpus() const noexcept { return cpus_; }
+  /// Each member's kernel thread id (for /proc/self/task/<id>), by member, as of the last run().
+  [[nodiscard]] const std::vector<int>& member_thread_ids() const noexcept { return thread_ids_; }
+  [[nodiscard]] const WaitState& wait_state() const noexcept { return wait_; }
 
   /// Runs job(member) on every member at once and returns when all have finished. The first
   /// exception thrown by any member is rethrown here, after all members are done.
@@ -46,8 +51,10 @@ class Team {
   void execute(unsigned member) noexcept;
 
   unsigned size_;
-  std::chrono::nanoseconds spin_window_{0};  // how long an idle member spins before it sleeps
+  WaitState wait_;
+  Waiter caller_waiter_{wait_};  // member 0's: the thread that calls run()
   std::vector<int> cpus_;
+  std::vector<int> thread_ids_;
   std::vector<int> caller_affinity_;
   Trampoline fn_ = nullptr;
   void* job_ = nullptr;

@@ -40,6 +40,7 @@ class Threads {
     return total;
   }
   [[nodiscard]] Placement placement() const;
+  [[nodiscard]] std::vector<int> worker_thread_ids() const { return team_->member_thread_ids(); }
   [[nodiscard]] Group& group() { return group_; }
 
  private:

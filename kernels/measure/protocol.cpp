@@ -7,12 +7,20 @@
 #include <numeric>
 
 #include "parkit/exec/timer.hpp"
+#include "parkit/measure/interference.hpp"
 
 namespace parkit::measure {
 namespace {
 
 // A rep shorter than this many clock ticks is mostly clock granularity.
 constexpr double min_ticks_per_rep = 20;
+
+double max_run_delay(const Interference& in) {
+  double most = 0;
+  for (const auto& rep : in.run_delay)
+    for (double d : rep) most = std::max(most, d);
+  return most;
+}
 
 }  // namespace
 
@@ -21,12 +29,19 @@ Measurement measure(Experiment& experiment, const Protocol& protocol, const RepD
   Measurement m;
   m.timer_resolution = exec::timer_resolution();
 
-  auto run_once = [&]() -> double {
+  const std::vector<int> workers = experiment.worker_thread_ids();
+  InterferenceProbe probe(workers);
+
+  // The probe reads /proc outside the timed region, before the barrier that starts it and
+  // after the clock stops, so its window holds the whole rep and its cost none of it.
+  auto run_once = [&](bool timed) -> double {
     experiment.prepare();
+    if (timed) probe.before();
     group.barrier();
     const auto t0 = exec::Clock::now();
     experiment.execute();
     const double seconds = exec::seconds_since(t0);
+    if (timed) probe.after();
     group.barrier();
     Verification v = experiment.verify();
     if (!v.ok && m.failed_reps++ == 0) m.verification = v;
@@ -34,13 +49,17 @@ Measurement measure(Experiment& experiment, const Protocol& protocol, const RepD
     return seconds;
   };
 
-  for (int w = 0; w < protocol.warmup; ++w) static_cast<void>(run_once());
+  for (int w = 0; w < protocol.warmup; ++w) static_cast<void>(run_once(false));
   for (int rep = 1; rep <= protocol.reps; ++rep) {
-    std::vector<double> per_rank = group.all_gather(run_once());
+    std::vector<double> per_rank = group.all_gather(run_once(true));
     m.rep_times.push_back(*std::max_element(per_rank.begin(), per_rank.end()));
     m.rank_times.push_back(std::move(per_rank));
     if (on_rep) on_rep(rep, protocol.reps);
   }
+  const auto threads = static_cast<unsigned>(workers.size());
+  m.interference = combine_interference(group.all_gather(probe.encode()), protocol.reps, threads);
+  if (m.interference.recorded())
+    m.interference.disturbed = disturbed_rule(m.interference, m.rep_times, threads);
   return m;
 }
 
@@ -62,6 +81,7 @@ measure::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
   r.flops_per_elem = facts.flops_per_elem;
   r.bandwidth_bound = facts.bandwidth_bound;
   r.kernel_build = facts.kernel_build;
+  r.interference = m.interference;
   r.rank_times = m.rank_times;
   r.rep_times = m.rep_times;
   std::vector<double> imbalance;
@@ -94,6 +114,11 @@ measure::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
         "median rep {:.3g} s is under {} ticks of the {:.3g} s timer: raise -n for a meaningful "
         "time",
         t, min_ticks_per_rep, m.timer_resolution));
+  if (r.interference.disturbed_reps() > 0)
+    r.warnings.push_back(fmt::format(
+        "{}: other work had this run's CPUs (the most a worker waited for one: {:.3g} s in a "
+        "{:.3g} s median rep); rerun on a quieter node, or see the interference fields",
+        r.interference.verdict(), max_run_delay(r.interference), t));
   if (!r.verified)
     r.warnings.push_back(fmt::format("{} execution(s) failed verification", r.failed_reps));
   return r;

@@ -30,6 +30,9 @@ class Experiment {
   /// Untimed, after every execution; the same answer on every rank.
   virtual Verification verify() = 0;
   virtual exec::Group& group() = 0;
+  /// The kernel threads that do the work on this rank (exec::current_thread_id()), by worker,
+  /// so the protocol can read what else had their CPUs. Empty: not watched.
+  [[nodiscard]] virtual std::vector<int> worker_thread_ids() { return {}; }
 };
 
 struct Protocol {
@@ -43,6 +46,7 @@ struct Measurement {
   Verification verification;  ///< the first failing execution's, else the last one's
   int failed_reps = 0;        ///< executions that failed verification, warm-up included
   double timer_resolution = 0;
+  Interference interference;  ///< per rep, every rank's workers; disturbed reps marked
 };
 
 /// Called after each timed rep (1-based), for progress display.

@@ -19,6 +19,39 @@ struct RankPlacement {
   std::vector<std::string> thread_cpus;  ///< CPU list each worker may run on, by worker
 };
 
+/// What else had the CPUs while each rep was timed, as Linux shows it (/proc): the reason a rep
+/// can be slow that no timer shows. Worker w of rank r is column r * threads + w.
+struct Interference {
+  /// Seconds each worker was runnable but waited for a CPU (schedstat run_delay). [rep][worker]
+  std::vector<std::vector<double>> run_delay;
+  /// Times each worker was switched out against its will. [rep][worker]
+  std::vector<std::vector<std::int64_t>> involuntary_switches;
+  /// Times each worker moved to another CPU. [rep][worker]
+  std::vector<std::vector<std::int64_t>> migrations;
+  /// Seconds the hypervisor ran something else on this rank's host's CPUs (/proc/stat steal,
+  /// whole 10 ms ticks). [rep][rank]
+  std::vector<std::vector<double>> steal;
+  /// Seconds in which some task on this rank's host waited for a CPU (PSI cpu "some"; NaN when
+  /// the kernel has no PSI). [rep][rank]
+  std::vector<std::vector<double>> cpu_pressure;
+  /// A rep whose time something else inflated (see disturbed_rule). [rep]
+  std::vector<bool> disturbed;
+
+  /// Empty when it was not recorded: a file from before it, a platform without /proc, or a run
+  /// that has no worker threads to watch.
+  [[nodiscard]] bool recorded() const { return !disturbed.empty(); }
+  [[nodiscard]] int disturbed_reps() const;
+  /// "quiet", "disturbed: N of M reps", or "not recorded".
+  [[nodiscard]] std::string verdict() const;
+};
+
+/// Marks each rep whose time was inflated by others: some worker waited for a CPU, or the
+/// hypervisor stole, for at least 5 % of the rep's time (and 20 us: below that it is the
+/// scheduler's own noise). `threads` is workers per rank.
+[[nodiscard]] std::vector<bool> disturbed_rule(const Interference& in,
+                                               const std::vector<double>& rep_times,
+                                               unsigned threads);
+
 struct RunRecord {
   std::string job = "job-0000";  ///< the job (one mpirun / srun step) that measured it
   // parameters
@@ -55,6 +88,7 @@ struct RunRecord {
   /// How the kernel's own file was compiled (compiler, optimisation, NDEBUG, vector ISA), as
   /// seen from inside it: a user's kernel is compiled by their project, not with parkit.
   std::string kernel_build;
+  Interference interference;
   // derived from the median time
   double gbytes_per_s = 0;
   double gflops_per_s = 0;

@@ -152,6 +152,7 @@ class KernelExperiment final : public measure::Experiment {
   }
 
   exec::Group& group() override { return model_.group(); }
+  std::vector<int> worker_thread_ids() override { return model_.worker_thread_ids(); }
 
  private:
   using Result = typename detail::ResultOf<K>::type;

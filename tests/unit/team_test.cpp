@@ -2,11 +2,15 @@
 #include "parkit/exec/team.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "parkit/exec/affinity.hpp"
 
@@ -69,6 +73,126 @@ TEST(Team, CloseBindingPinsEachMemberToOneAllowedCpu) {
     EXPECT_EQ(seen[1], std::to_string(allowed[1 % allowed.size()]));
   }
   EXPECT_EQ(current_cpu_list(), before);  // the caller's affinity is given back
+}
+
+// Wakes are never lost: every member runs every job exactly once, over 10^5 cycles in which each
+// worker goes to sleep on the futex between jobs (passive: no spin at all, so every cycle is a
+// park and a wake). TSan runs this too (tsan preset): the handoff has no data race.
+constexpr int stress_cycles = 100'000;
+
+void run_cycles(Team& team, int cycles, bool vary_gaps) {
+  std::vector<long> runs(team.size(), 0);  // each member writes only its own slot
+  long total = 0;
+  auto job = [&](unsigned m) { ++runs[m]; };
+  for (int c = 0; c < cycles; ++c) {
+    team.run(job);
+    // adaptive: now and then a gap longer than any spin, so members also park and wake
+    if (vary_gaps && c % 997 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  for (unsigned m = 0; m < team.size(); ++m) {
+    EXPECT_EQ(runs[m], cycles) << "member " << m << " of " << team.size();
+    total += runs[m];
+  }
+  EXPECT_EQ(total, static_cast<long>(cycles) * team.size());
+}
+
+class TeamWaitStress : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(TeamWaitStress, NoWakeIsLostWhenEveryIdleMemberSleeps) {
+  Team team(GetParam(), Bind::none, WaitPolicy::passive);
+  run_cycles(team, stress_cycles, false);
+}
+
+TEST_P(TeamWaitStress, NoWakeIsLostWhenMembersSpinThenSleep) {
+  Team team(GetParam(), Bind::none, WaitPolicy::adaptive);
+  run_cycles(team, stress_cycles / 10, true);
+}
+
+INSTANTIATE_TEST_SUITE_P(OneToFourWorkers, TeamWaitStress, ::testing::Values(1u, 2u, 3u, 4u, 5u));
+
+TEST(TeamWait, NoWakeIsLostWithFourMembersOnOneCpu) {
+  // Oversubscribed: the caller's affinity (inherited by the workers) is one CPU, so a member
+  // that waits holds the only CPU the member it waits for needs.
+  const std::vector<int> allowed = allowed_cpus();
+  set_current_affinity({allowed.front()});
+  for (WaitPolicy policy : {WaitPolicy::passive, WaitPolicy::adaptive}) {
+    Team team(4, Bind::none, policy);
+    EXPECT_TRUE(team.wait_state().own_threads_oversubscribed());
+    run_cycles(team, policy == WaitPolicy::passive ? stress_cycles : stress_cycles / 10, false);
+  }
+  set_current_affinity(allowed);
+}
+
+TEST(TeamWait, ASleepingMemberMeasuresWhatAWakeCostsHere) {
+  Team team(2, Bind::none, WaitPolicy::adaptive);
+  const auto prior = team.wait_state().wake_cost();
+  auto job = [](unsigned) {};
+  // gaps of 20 ms are longer than any spin the prior allows (10 wake costs): members sleep
+  for (int c = 0; c < 8; ++c) {
+    team.run(job);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto learnt = team.wait_state().wake_cost();
+  EXPECT_NE(learnt, prior);
+  EXPECT_GT(learnt.count(), 0);
+  EXPECT_LT(learnt, std::chrono::milliseconds(20));
+}
+
+TEST(TeamWait, AMemberThatLosesItsCpuStopsSpinning) {
+  const std::vector<int> allowed = allowed_cpus();
+  if (allowed.size() < 2) GTEST_SKIP() << "needs 2 CPUs: one is shared with a busy thread";
+  Team team(2, Bind::close, WaitPolicy::adaptive);  // member 1 on allowed[1]
+  std::atomic<bool> stop{false};
+  std::thread busy([&] {  // someone else's work on member 1's CPU
+    set_current_affinity({allowed[1]});
+    while (!stop.load(std::memory_order_relaxed)) {
+    }
+  });
+  auto job = [](unsigned) {};
+  bool stopped_spinning = false;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!stopped_spinning && std::chrono::steady_clock::now() < until) {
+    team.run(job);
+    const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+    stopped_spinning = !team.wait_state().spinning_allowed(now);
+  }
+  stop = true;
+  busy.join();
+  EXPECT_TRUE(stopped_spinning) << "the waits never saw the busy thread take member 1's CPU";
+}
+
+TEST(TeamWait, PolicyComesFromParkitWaitThenOmpWaitPolicy) {
+  EXPECT_EQ(parse_wait_policy("ACTIVE"), WaitPolicy::active);
+  EXPECT_EQ(parse_wait_policy("passive"), WaitPolicy::passive);
+  EXPECT_EQ(parse_wait_policy("auto"), WaitPolicy::adaptive);
+  EXPECT_FALSE(parse_wait_policy("sometimes"));
+  ::setenv("OMP_WAIT_POLICY", "passive", 1);
+  ::unsetenv("PARKIT_WAIT");
+  EXPECT_EQ(wait_policy_from_environment(), WaitPolicy::passive);
+  ::setenv("PARKIT_WAIT", "active", 1);  // parkit's own wins
+  EXPECT_EQ(wait_policy_from_environment(), WaitPolicy::active);
+  ::setenv("PARKIT_WAIT", "sometimes", 1);
+  try {
+    static_cast<void>(wait_policy_from_environment());
+    ADD_FAILURE() << "a bad PARKIT_WAIT was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("active, passive or auto"), std::string::npos);
+  }
+  ::unsetenv("PARKIT_WAIT");
+  ::unsetenv("OMP_WAIT_POLICY");
+  EXPECT_EQ(wait_policy_from_environment(), WaitPolicy::adaptive);
+}
+
+TEST(Team, RecordsEachMembersKernelThreadId) {
+  Team team(3, Bind::none);
+  std::vector<int> seen(3, 0);
+  auto job = [&](unsigned m) { seen[m] = current_thread_id(); };
+  team.run(job);
+  EXPECT_EQ(team.member_thread_ids(), seen);
+  EXPECT_EQ(seen[0], static_cast<int>(gettid()));
+  EXPECT_EQ(std::set<int>(seen.begin(), seen.end()).size(), 3u);
 }
 
 }  // namespace

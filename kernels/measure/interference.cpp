@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+#include "parkit/measure/interference.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string_view>
+
+namespace parkit::measure {
+namespace {
+
+// Below this a worker's wait for a CPU is the scheduler's own noise (a kernel thread, a tick).
+constexpr double min_disturbance_s = 20e-6;
+// A rep is disturbed when something else took this share of its time from one worker.
+constexpr double disturbed_share = 0.05;
+constexpr double user_hz = 100;  // /proc/stat's tick: USER_HZ is 100 on every Linux ABI
+
+/// A whole /proc file (they are generated on read; one read() returns what fits).
+std::optional<std::string> read_proc(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = read(fd, buffer, sizeof buffer);
+    if (got <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(got));
+  }
+  close(fd);
+  return text;
+}
+
+/// The number after `key` (and spaces or a colon), or nullopt.
+template <class T>
+std::optional<T> number_after(std::string_view text, std::string_view key) {
+  const std::size_t at = text.find(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::size_t from = at + key.size();
+  while (from < text.size() && (text[from] == ' ' || text[from] == ':' || text[from] == '\t'))
+    ++from;
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data() + from, text.data() + text.size(), value);
+  if (ec != std::errc()) return std::nullopt;
+  return value;
+}
+
+/// The n-th (0-based) space-separated number of `text`.
+std::optional<std::int64_t> field(std::string_view text, int n) {
+  std::size_t from = 0;
+  for (int i = 0; i < n; ++i) {
+    from = text.find(' ', from);
+    if (from == std::string_view::npos) return std::nullopt;
+    while (from < text.size() && text[from] == ' ') ++from;
+  }
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data() + from, text.data() + text.size(), value);
+  if (ec != std::errc()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<ThreadCounters> read_thread_counters(int thread_id) {
+  if (thread_id <= 0) return std::nullopt;
+  const std::string task = fmt::format("/proc/self/task/{}/", thread_id);
+  // schedstat: "<ns on a CPU> <ns runnable, waiting for one> <timeslices>"
+  const auto schedstat = read_proc(task + "schedstat");
+  if (!schedstat) return std::nullopt;
+  const auto delay_ns = field(*schedstat, 1);
+  if (!delay_ns) return std::nullopt;
+  ThreadCounters c;
+  c.run_delay = static_cast<double>(*delay_ns) * 1e-9;
+  // sched (CONFIG_SCHED_DEBUG) has both counts; else status has the switches only.
+  if (const auto sched = read_proc(task + "sched")) {
+    const auto switches = number_after<std::int64_t>(*sched, "nr_involuntary_switches");
+    const auto moves = number_after<std::int64_t>(*sched, "se.nr_migrations");
+    if (switches && moves) {
+      c.involuntary_switches = *switches;
+      c.migrations = *moves;
+      return c;
+    }
+  }
+  const auto status = read_proc(task + "status");
+  if (!status) return std::nullopt;
+  const auto switches = number_after<std::int64_t>(*status, "nonvoluntary_ctxt_switches");
+  if (!switches) return std::nullopt;
+  c.involuntary_switches = *switches;
+  c.migrations = -1;
+  return c;
+}
+
+HostCounters read_host_counters() {
+  HostCounters h;
+  // "cpu  user nice system idle iowait irq softirq steal ..." (the first line: all CPUs)
+  if (const auto stat = read_proc("/proc/stat"); stat && stat->starts_with("cpu "))
+    if (const auto steal = field(std::string_view(*stat).substr(0, stat->find('\n')), 8))
+      h.steal = static_cast<double>(*steal) / user_hz;
+  // "some avg10=0.00 avg60=0.00 avg300=0.00 total=<us>"
+  if (const auto psi = read_proc("/proc/pressure/cpu"))
+    if (const auto total = number_after<std::int64_t>(*psi, "total=")) {
+      h.cpu_pressure = static_cast<double>(*total) * 1e-6;
+      h.has_pressure = true;
+    }
+  return h;
+}
+
+InterferenceProbe::InterferenceProbe(std::vector<int> thread_ids)
+    : thread_ids_(std::move(thread_ids)), usable_(!thread_ids_.empty()) {}
+
+std::optional<InterferenceProbe::Sample> InterferenceProbe::sample() const {
+  Sample s;
+  s.threads.reserve(thread_ids_.size());
+  for (int id : thread_ids_) {
+    const auto c = read_thread_counters(id);
+    if (!c) return std::nullopt;
+    s.threads.push_back(*c);
+  }
+  s.host = read_host_counters();
+  return s;
+}
+
+void InterferenceProbe::before() {
+  if (!usable_) return;
+  if (auto s = sample())
+    start_ = std::move(*s);
+  else
+    usable_ = false;
+}
+
+void InterferenceProbe::after() {
+  if (!usable_) return;
+  const auto end = sample();
+  if (!end || end->threads.size() != start_.threads.size()) {
+    usable_ = false;
+    return;
+  }
+  Sample d;
+  for (std::size_t w = 0; w < end->threads.size(); ++w) {
+    const ThreadCounters& a = start_.threads[w];
+    const ThreadCounters& b = end->threads[w];
+    d.threads.push_back({b.run_delay - a.run_delay, b.involuntary_switches - a.involuntary_switches,
+                         a.migrations < 0 ? -1 : b.migrations - a.migrations});
+  }
+  d.host.steal = end->host.steal - start_.host.steal;
+  d.host.has_pressure = end->host.has_pressure && start_.host.has_pressure;
+  d.host.cpu_pressure = end->host.cpu_pressure - start_.host.cpu_pressure;
+  deltas_.push_back(std::move(d));
+}
+
+std::string InterferenceProbe::encode() const {
+  if (!usable_ || deltas_.empty()) return {};
+  // rep;rep;... with each rep "steal pressure|delay switches moves|delay switches moves..."
+  std::string text;
+  for (const Sample& d : deltas_) {
+    if (!text.empty()) text += ';';
+    text += fmt::format(
+        "{:.9g} {:.9g}", d.host.steal,
+        d.host.has_pressure ? d.host.cpu_pressure : std::numeric_limits<double>::quiet_NaN());
+    for (const ThreadCounters& t : d.threads)
+      text += fmt::format("|{:.9g} {} {}", t.run_delay, t.involuntary_switches, t.migrations);
+  }
+  return text;
+}
+
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = text.find(sep, start);
+    parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
+double to_double(std::string_view s) {
+  if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() ? v : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::int64_t to_int(std::string_view s) {
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() ? v : -1;
+}
+
+}  // namespace
+
+Interference combine_interference(const std::vector<std::string>& by_rank, int reps,
+                                  unsigned threads) {
+  Interference in;
+  const auto workers = by_rank.size() * threads;
+  in.run_delay.assign(static_cast<std::size_t>(reps), std::vector<double>(workers));
+  in.involuntary_switches.assign(static_cast<std::size_t>(reps),
+                                 std::vector<std::int64_t>(workers));
+  in.migrations.assign(static_cast<std::size_t>(reps), std::vector<std::int64_t>(workers));
+  in.steal.assign(static_cast<std::size_t>(reps), std::vector<double>(by_rank.size()));
+  in.cpu_pressure.assign(static_cast<std::size_t>(reps), std::vector<double>(by_rank.size()));
+  for (std::size_t rank = 0; rank < by_rank.size(); ++rank) {
+    const std::vector<std::string_view> rep_texts = split(by_rank[rank], ';');
+    if (by_rank[rank].empty() || rep_texts.size() != static_cast<std::size_t>(reps)) return {};
+    for (std::size_t rep = 0; rep < rep_texts.size(); ++rep) {
+      const std::vector<std::string_view> parts = split(rep_texts[rep], '|');
+      if (parts.size() != threads + 1) return {};
+      const std::vector<std::string_view> host = split(parts[0], ' ');
+      if (host.size() != 2) return {};
+      in.steal[rep][rank] = to_double(host[0]);
+      in.cpu_pressure[rep][rank] = to_double(host[1]);
+      for (unsigned w = 0; w < threads; ++w) {
+        const std::vector<std::string_view> t = split(parts[w + 1], ' ');
+        if (t.size() != 3) return {};
+        const std::size_t column = rank * threads + w;
+        in.run_delay[rep][column] = to_double(t[0]);
+        in.involuntary_switches[rep][column] = to_int(t[1]);
+        in.migrations[rep][column] = to_int(t[2]);
+      }
+    }
+  }
+  in.disturbed.assign(static_cast<std::size_t>(reps), false);  // set by disturbed_rule
+  return in;
+}
+
+std::vector<bool> disturbed_rule(const Interference& in, const std::vector<double>& rep_times,
+                                 unsigned threads) {
+  std::vector<bool> disturbed(rep_times.size(), false);
+  if (in.run_delay.size() != rep_times.size()) return disturbed;
+  for (std::size_t rep = 0; rep < rep_times.size(); ++rep) {
+    const double floor = std::max(min_disturbance_s, disturbed_share * rep_times[rep]);
+    bool hit = false;
+    for (double delay : in.run_delay[rep]) hit = hit || delay >= floor;
+    // steal is over all of a host's CPUs; this rank's workers used `threads` of them
+    for (double steal : in.steal[rep]) hit = hit || steal >= floor * threads;
+    disturbed[rep] = hit;
+  }
+  return disturbed;
+}
+
+int Interference::disturbed_reps() const {
+  return static_cast<int>(std::count(disturbed.begin(), disturbed.end(), true));
+}
+
+std::string Interference::verdict() const {
+  if (!recorded()) return "not recorded";
+  const int n = disturbed_reps();
+  if (n == 0) return "quiet";
+  return fmt::format("disturbed: {} of {} reps", n, disturbed.size());
+}
+
+}  // namespace parkit::measure
