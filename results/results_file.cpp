@@ -15,6 +15,7 @@
 
 namespace parkit::results {
 
+using measure::Interference;
 using measure::RankPlacement;
 using measure::RunRecord;
 using measure::Summary;
@@ -107,6 +108,7 @@ struct TableRow {
   double median_s, min_s, mean_s, max_s, stddev_s, cv, imbalance;
   double gbytes_per_s, gflops_per_s, ns_per_elem, percent_of_triad;
   std::int8_t verified, oversubscribed;
+  std::int32_t disturbed_reps;  // since version 4; -1: interference not recorded
 };
 
 void write_table(hid_t file, const ResultsFile& f) {
@@ -138,6 +140,7 @@ void write_table(hid_t file, const ResultsFile& f) {
     row.percent_of_triad = r.percent_of_triad.value_or(no_value);
     row.verified = r.verified;
     row.oversubscribed = r.oversubscribed;
+    row.disturbed_reps = r.interference.recorded() ? r.interference.disturbed_reps() : -1;
   }
   CompoundTable<TableRow> t;
   const h5::Type boolean = h5::bool_type();
@@ -165,6 +168,7 @@ void write_table(hid_t file, const ResultsFile& f) {
   t.number("percent_of_triad", offsetof(TableRow, percent_of_triad), H5T_NATIVE_DOUBLE, "%");
   t.number("verified", offsetof(TableRow, verified), boolean.get(), "1");
   t.number("oversubscribed", offsetof(TableRow, oversubscribed), boolean.get(), "1");
+  t.number("disturbed_reps", offsetof(TableRow, disturbed_reps), H5T_NATIVE_INT32, "reps");
   t.write(file, "table", rows);
 }
 
@@ -372,97 +376,6 @@ Summary read_summary(hid_t o, std::string_view prefix) {
   return s;
 }
 
-void write_run(hid_t runs, const std::string& id, const RunRecord& r) {
-  const h5::Group g = h5::create_group(runs, id);
-  const hid_t o = g.get();
-  write_fields(o, r, text_fields, int64_fields, int_fields, double_fields, bool_fields);
-  write_summary(o, "time_", r.time);
-  write_attribute(o, "threads", std::int64_t{r.threads});
-  write_attribute(o, "percent_of_triad", r.percent_of_triad.value_or(no_value));
-  write_attribute(o, "warnings", r.warnings);
-  write_attribute(o, "kernel_build", r.kernel_build);
-  h5::write_dataset(o, "rank_seconds", r.rank_times, "s");
-  h5::write_dataset(o, "rep_seconds", r.rep_times, "s");
-  h5::write_dataset(o, "rep_rank_min_seconds", r.rep_rank_min, "s");
-  h5::write_dataset(o, "rep_rank_mean_seconds", r.rep_rank_mean, "s");
-  h5::write_dataset(o, "outliers", r.outliers);
-  const h5::Group placement = h5::create_group(o, "placement");
-  std::vector<std::string> hosts;
-  std::vector<std::int64_t> local_ranks;
-  std::vector<std::vector<std::string>> cpus;
-  for (const auto& p : r.placement) {
-    hosts.push_back(p.host);
-    local_ranks.push_back(p.local_rank);
-    cpus.push_back(p.thread_cpus);
-  }
-  h5::write_dataset(placement.get(), "host", hosts);
-  h5::write_dataset(placement.get(), "local_rank", local_ranks, "1");
-  h5::write_dataset(placement.get(), "thread_cpus", cpus);
-}
-
-RunRecord read_run(hid_t runs, const std::string& id) {
-  const h5::Group g = h5::open_group(runs, id);
-  const hid_t o = g.get();
-  RunRecord r;
-  read_fields(o, r, text_fields, int64_fields, int_fields, double_fields, bool_fields);
-  r.time = read_summary(o, "time_");
-  r.threads = static_cast<unsigned>(h5::read_int_attribute(o, "threads"));
-  const double percent = h5::read_double_attribute(o, "percent_of_triad");
-  if (!std::isnan(percent)) r.percent_of_triad = percent;
-  r.warnings = h5::read_strings_attribute(o, "warnings");
-  if (H5Aexists(o, "kernel_build") > 0)  // absent in files from before parkit 0.1.0's kit
-    r.kernel_build = h5::read_string_attribute(o, "kernel_build");
-  r.rank_times = h5::read_double_rows(o, "rank_seconds");
-  r.rep_times = h5::read_doubles(o, "rep_seconds");
-  r.rep_rank_min = h5::read_doubles(o, "rep_rank_min_seconds");
-  r.rep_rank_mean = h5::read_doubles(o, "rep_rank_mean_seconds");
-  r.outliers = h5::read_bools(o, "outliers");
-  const h5::Group placement = h5::open_group(o, "placement");
-  const auto hosts = h5::read_strings(placement.get(), "host");
-  const auto local_ranks = h5::read_ints(placement.get(), "local_rank");
-  const auto cpus = h5::read_string_rows(placement.get(), "thread_cpus");
-  for (std::size_t i = 0; i < hosts.size(); ++i) {
-    RankPlacement p{hosts[i], static_cast<int>(local_ranks.at(i)), cpus.at(i)};
-    std::erase(p.thread_cpus, std::string());  // drop the padding of a rectangle
-    r.placement.push_back(std::move(p));
-  }
-  return r;
-}
-
-// I/O runs: the same pattern, over IoRecord.
-constexpr Field<std::string, IoRecord> io_text_fields[] = {{"job", &IoRecord::job},
-                                                           {"driver", &IoRecord::driver},
-                                                           {"url", &IoRecord::url},
-                                                           {"connections", &IoRecord::connections}};
-constexpr Field<std::int64_t, IoRecord> io_int64_fields[] = {
-    {"requests", &IoRecord::requests},
-    {"max_in_flight", &IoRecord::max_in_flight},
-    {"peak_rss_bytes", &IoRecord::peak_rss_bytes}};
-constexpr Field<int, IoRecord> io_int_fields[] = {{"concurrency", &IoRecord::concurrency},
-                                                  {"pool_threads", &IoRecord::pool_threads},
-                                                  {"timeout_ms", &IoRecord::timeout_ms},
-                                                  {"reps", &IoRecord::reps},
-                                                  {"warmup", &IoRecord::warmup}};
-constexpr Field<double, LatencySummary> latency_fields[] = {
-    {"latency_p50_s", &LatencySummary::p50},
-    {"latency_p90_s", &LatencySummary::p90},
-    {"latency_p99_s", &LatencySummary::p99},
-    {"latency_max_s", &LatencySummary::max},
-    {"latency_mean_s", &LatencySummary::mean}};
-/// In io_outcome_names order: the columns of `counts` and the outcome codes.
-constexpr Field<std::int64_t, IoCounts> count_fields[] = {
-    {"ok", &IoCounts::ok},
-    {"http_error", &IoCounts::http_error},
-    {"connection_error", &IoCounts::connection_error},
-    {"timeout", &IoCounts::timeout},
-    {"cancelled", &IoCounts::cancelled}};
-static_assert(std::size(count_fields) == io_outcome_names.size());
-static_assert([] {
-  for (std::size_t i = 0; i < io_outcome_names.size(); ++i)
-    if (io_outcome_names[i] != count_fields[i].name) return false;
-  return true;
-}());
-
 template <class T>
 hid_t native_type();
 template <>
@@ -520,6 +433,160 @@ std::vector<std::vector<T>> read_matrix(hid_t parent, const std::string& name) {
   }
   return rows;
 }
+
+/// Throws unless every per-rep array of `in` has one row per rep (disturbed's length) and the
+/// per-worker and per-rank arrays each have one width: a reader indexes them together.
+void check_interference_shape(const Interference& in, const std::string& id) {
+  const std::size_t reps = in.disturbed.size();
+  const auto fail = [&](const std::string& what) {
+    throw h5::Error(id + ": interference: " + what);
+  };
+  const auto rows = [&](const auto& a, const char* name) {
+    if (a.size() != reps)
+      fail(std::string(name) + " has " + std::to_string(a.size()) + " reps, disturbed " +
+           std::to_string(reps));
+  };
+  rows(in.run_delay, "run_delay");
+  rows(in.involuntary_switches, "involuntary_switches");
+  rows(in.migrations, "migrations");
+  rows(in.steal, "steal");
+  rows(in.cpu_pressure, "cpu_pressure");
+  const std::size_t workers = in.run_delay.front().size(), ranks = in.steal.front().size();
+  for (std::size_t rep = 0; rep < reps; ++rep) {
+    if (in.run_delay[rep].size() != workers || in.involuntary_switches[rep].size() != workers ||
+        in.migrations[rep].size() != workers)
+      fail("per-worker arrays of different widths at rep " + std::to_string(rep));
+    if (in.steal[rep].size() != ranks || in.cpu_pressure[rep].size() != ranks)
+      fail("per-rank arrays of different widths at rep " + std::to_string(rep));
+  }
+}
+
+/// The run's verdict as the attribute `interference` ("quiet", "disturbed: N of M reps", "not
+/// recorded") and, when it was recorded, the subgroup `interference` with its per-rep arrays.
+void write_interference(hid_t run, const std::string& id, const Interference& in) {
+  write_attribute(run, "interference", in.verdict());
+  if (!in.recorded()) return;
+  check_interference_shape(in, id);
+  const h5::Group g = h5::create_group(run, "interference");
+  const hid_t o = g.get();
+  h5::write_dataset(o, "run_delay", in.run_delay, "s");
+  write_matrix(o, "involuntary_switches", in.involuntary_switches, "1");
+  write_matrix(o, "migrations", in.migrations, "1");
+  h5::write_dataset(o, "steal", in.steal, "s");
+  h5::write_dataset(o, "cpu_pressure", in.cpu_pressure, "s");
+  h5::write_dataset(o, "disturbed", in.disturbed);
+}
+
+/// The subgroup `interference`, or an empty Interference (not recorded) when the run has none:
+/// files from before version 4, and runs where nothing could be read.
+Interference read_interference(hid_t run, const std::string& id) {
+  Interference in;
+  if (!h5::exists(run, "interference")) return in;
+  const h5::Group g = h5::open_group(run, "interference");
+  const hid_t o = g.get();
+  in.run_delay = h5::read_double_rows(o, "run_delay");
+  in.involuntary_switches = read_matrix<std::int64_t>(o, "involuntary_switches");
+  in.migrations = read_matrix<std::int64_t>(o, "migrations");
+  in.steal = h5::read_double_rows(o, "steal");
+  in.cpu_pressure = h5::read_double_rows(o, "cpu_pressure");
+  in.disturbed = h5::read_bools(o, "disturbed");
+  if (!in.recorded()) return {};  // an empty group says no more than none
+  check_interference_shape(in, id);
+  return in;
+}
+
+void write_run(hid_t runs, const std::string& id, const RunRecord& r) {
+  const h5::Group g = h5::create_group(runs, id);
+  const hid_t o = g.get();
+  write_fields(o, r, text_fields, int64_fields, int_fields, double_fields, bool_fields);
+  write_summary(o, "time_", r.time);
+  write_attribute(o, "threads", std::int64_t{r.threads});
+  write_attribute(o, "percent_of_triad", r.percent_of_triad.value_or(no_value));
+  write_attribute(o, "warnings", r.warnings);
+  write_attribute(o, "kernel_build", r.kernel_build);
+  write_interference(o, id, r.interference);
+  h5::write_dataset(o, "rank_seconds", r.rank_times, "s");
+  h5::write_dataset(o, "rep_seconds", r.rep_times, "s");
+  h5::write_dataset(o, "rep_rank_min_seconds", r.rep_rank_min, "s");
+  h5::write_dataset(o, "rep_rank_mean_seconds", r.rep_rank_mean, "s");
+  h5::write_dataset(o, "outliers", r.outliers);
+  const h5::Group placement = h5::create_group(o, "placement");
+  std::vector<std::string> hosts;
+  std::vector<std::int64_t> local_ranks;
+  std::vector<std::vector<std::string>> cpus;
+  for (const auto& p : r.placement) {
+    hosts.push_back(p.host);
+    local_ranks.push_back(p.local_rank);
+    cpus.push_back(p.thread_cpus);
+  }
+  h5::write_dataset(placement.get(), "host", hosts);
+  h5::write_dataset(placement.get(), "local_rank", local_ranks, "1");
+  h5::write_dataset(placement.get(), "thread_cpus", cpus);
+}
+
+RunRecord read_run(hid_t runs, const std::string& id) {
+  const h5::Group g = h5::open_group(runs, id);
+  const hid_t o = g.get();
+  RunRecord r;
+  read_fields(o, r, text_fields, int64_fields, int_fields, double_fields, bool_fields);
+  r.time = read_summary(o, "time_");
+  r.threads = static_cast<unsigned>(h5::read_int_attribute(o, "threads"));
+  const double percent = h5::read_double_attribute(o, "percent_of_triad");
+  if (!std::isnan(percent)) r.percent_of_triad = percent;
+  r.warnings = h5::read_strings_attribute(o, "warnings");
+  if (H5Aexists(o, "kernel_build") > 0)  // absent in files from before parkit 0.1.0's kit
+    r.kernel_build = h5::read_string_attribute(o, "kernel_build");
+  r.rank_times = h5::read_double_rows(o, "rank_seconds");
+  r.rep_times = h5::read_doubles(o, "rep_seconds");
+  r.rep_rank_min = h5::read_doubles(o, "rep_rank_min_seconds");
+  r.rep_rank_mean = h5::read_doubles(o, "rep_rank_mean_seconds");
+  r.outliers = h5::read_bools(o, "outliers");
+  r.interference = read_interference(o, id);
+  const h5::Group placement = h5::open_group(o, "placement");
+  const auto hosts = h5::read_strings(placement.get(), "host");
+  const auto local_ranks = h5::read_ints(placement.get(), "local_rank");
+  const auto cpus = h5::read_string_rows(placement.get(), "thread_cpus");
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    RankPlacement p{hosts[i], static_cast<int>(local_ranks.at(i)), cpus.at(i)};
+    std::erase(p.thread_cpus, std::string());  // drop the padding of a rectangle
+    r.placement.push_back(std::move(p));
+  }
+  return r;
+}
+
+// I/O runs: the same pattern, over IoRecord.
+constexpr Field<std::string, IoRecord> io_text_fields[] = {{"job", &IoRecord::job},
+                                                           {"driver", &IoRecord::driver},
+                                                           {"url", &IoRecord::url},
+                                                           {"connections", &IoRecord::connections}};
+constexpr Field<std::int64_t, IoRecord> io_int64_fields[] = {
+    {"requests", &IoRecord::requests},
+    {"max_in_flight", &IoRecord::max_in_flight},
+    {"peak_rss_bytes", &IoRecord::peak_rss_bytes}};
+constexpr Field<int, IoRecord> io_int_fields[] = {{"concurrency", &IoRecord::concurrency},
+                                                  {"pool_threads", &IoRecord::pool_threads},
+                                                  {"timeout_ms", &IoRecord::timeout_ms},
+                                                  {"reps", &IoRecord::reps},
+                                                  {"warmup", &IoRecord::warmup}};
+constexpr Field<double, LatencySummary> latency_fields[] = {
+    {"latency_p50_s", &LatencySummary::p50},
+    {"latency_p90_s", &LatencySummary::p90},
+    {"latency_p99_s", &LatencySummary::p99},
+    {"latency_max_s", &LatencySummary::max},
+    {"latency_mean_s", &LatencySummary::mean}};
+/// In io_outcome_names order: the columns of `counts` and the outcome codes.
+constexpr Field<std::int64_t, IoCounts> count_fields[] = {
+    {"ok", &IoCounts::ok},
+    {"http_error", &IoCounts::http_error},
+    {"connection_error", &IoCounts::connection_error},
+    {"timeout", &IoCounts::timeout},
+    {"cancelled", &IoCounts::cancelled}};
+static_assert(std::size(count_fields) == io_outcome_names.size());
+static_assert([] {
+  for (std::size_t i = 0; i < io_outcome_names.size(); ++i)
+    if (io_outcome_names[i] != count_fields[i].name) return false;
+  return true;
+}());
 
 std::vector<std::string> outcome_names() {
   return {io_outcome_names.begin(), io_outcome_names.end()};

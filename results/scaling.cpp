@@ -37,18 +37,24 @@ std::optional<double> amdahl_fit(const std::vector<ScalingPoint>& points) {
 std::vector<Study> analyse(const std::vector<RunRecord>& runs) {
   std::vector<Study> studies;
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
-  for (const RunRecord& r : runs) {
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const RunRecord& r = runs[i];
     const std::string mode = r.scaling == "weak" ? "weak" : "strong";  // "none": fixed n
     const auto key = std::make_tuple(r.kernel, r.model, mode);
     auto [it, fresh] = index.try_emplace(key, studies.size());
     if (fresh) studies.push_back({r.kernel, r.model, mode, {}, true, {}});
-    studies[it->second].points.push_back({.workers = r.workers(),
-                                          .ranks = r.ranks,
-                                          .threads = r.threads,
-                                          .n_global = r.n_global,
-                                          .time = r.time.median,
-                                          .verified = r.verified,
-                                          .oversubscribed = r.oversubscribed});
+    studies[it->second].points.push_back(
+        {.workers = r.workers(),
+         .ranks = r.ranks,
+         .threads = r.threads,
+         .n_global = r.n_global,
+         .time = r.time.median,
+         .verified = r.verified,
+         .oversubscribed = r.oversubscribed,
+         .run = i,
+         .interference = r.interference.verdict(),
+         .disturbed_reps = r.interference.disturbed_reps(),
+         .interference_reps = static_cast<int>(r.interference.disturbed.size())});
   }
   for (Study& s : studies) {
     std::stable_sort(s.points.begin(), s.points.end(),

@@ -3,6 +3,7 @@
 // are computed, for `parkit sweep` now and `parkit report` later.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,11 @@ struct ScalingPoint {
   std::optional<double> serial_fraction{};  ///< Karp-Flatt; undefined at the baseline
   bool verified = true;
   bool oversubscribed = false;  ///< more threads than cores: the time says little
+  std::size_t run = 0;          ///< the run's index in analyse()'s input
+  /// The run's Interference::verdict(): "quiet", "disturbed: N of M reps" or "not recorded".
+  std::string interference = "not recorded";
+  int disturbed_reps = 0;     ///< reps other work inflated (0 also when not recorded)
+  int interference_reps = 0;  ///< reps the interference covers (0: not recorded)
 };
 
 /// Runs that share a baseline: same kernel, model and scaling mode, ordered by workers.

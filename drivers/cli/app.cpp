@@ -33,6 +33,7 @@
 #include "parkit/exec/models.hpp"
 #include "parkit/exec/runtime.hpp"
 #include "parkit/exec/timer.hpp"
+#include "parkit/exec/wait.hpp"
 #include "parkit/results/hazard_report.hpp"
 #include "parkit/results/io_report.hpp"
 #include "parkit/results/scaling.hpp"
@@ -283,10 +284,15 @@ int report_command(const std::vector<std::string>& files, const std::string& for
   std::vector<measure::RunRecord> records;
   std::vector<results::IoRecord> io_records;
   std::vector<results::HazardRecord> hazard_records;
+  std::vector<std::string> interference_at;  // by record: where a footnote sends the reader
   std::size_t jobs = 0;
   for (const std::string& file : files) {
     results::ResultsFile f = read_any_results(file);
     renumber_jobs(f, jobs);
+    const bool hdf5 = results::looks_like_hdf5(file);
+    for (std::size_t i = 0; i < f.runs.size(); ++i)
+      interference_at.push_back(hdf5 ? fmt::format("/runs/run-{:04}/interference in {}", i, file)
+                                     : fmt::format("runs[{}].interference in {}", i, file));
     records.insert(records.end(), f.runs.begin(), f.runs.end());
     io_records.insert(io_records.end(), f.io_runs.begin(), f.io_runs.end());
     hazard_records.insert(hazard_records.end(), f.hazard_runs.begin(), f.hazard_runs.end());
@@ -320,8 +326,8 @@ int report_command(const std::vector<std::string>& files, const std::string& for
       if (!part.empty()) csv += (csv.empty() ? "" : "\n") + part;
     std::cout << csv;
   } else {
-    const std::string text =
-        scaling_table(studies) + io_study_table(io_studies) + hazard_study_table(hazard_studies);
+    const std::string text = scaling_table(studies, interference_at) + io_study_table(io_studies) +
+                             hazard_study_table(hazard_studies);
     std::cout << text.substr(1);  // no leading blank line
   }
   const bool all_verified =
@@ -396,6 +402,18 @@ int list_command(bool json) {
   return exit_ok;
 }
 
+/// How the threads team's idle members wait, and which variable said so.
+std::string threads_wait_line() {
+  const char* source = std::getenv("PARKIT_WAIT") != nullptr    ? "PARKIT_WAIT"
+                       : std::getenv("OMP_WAIT_POLICY") != nullptr ? "OMP_WAIT_POLICY"
+                                                                   : "default";
+  try {
+    return fmt::format("{} ({})", exec::to_string(exec::wait_policy_from_environment()), source);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+}
+
 int info_command(bool json) {
   const BuildInfo b = build_info();
   const MachineInfo m = machine_info();
@@ -415,7 +433,8 @@ int info_command(bool json) {
       {"kernel paths", kernels::code_paths()},
       {"openmp", b.openmp},
       {"mpi", b.mpi},
-      {"timer resolution", fmt::format("{:.3g} s", m.timer_resolution)}};
+      {"timer resolution", fmt::format("{:.3g} s", m.timer_resolution)},
+      {"threads wait", threads_wait_line()}};
   if (json) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [k, v] : lines) j[k] = v;

@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 
+#include "drivers/cli/json_fields.hpp"
 #include "drivers/cli/sizes.hpp"
 #include "drivers/cli/text_table.hpp"
 
@@ -13,6 +16,60 @@ namespace {
 
 std::string seconds(double s) { return fmt::format("{:.4g}", s); }
 std::string rate(double r) { return r > 0 ? fmt::format("{:.2f}", r) : "-"; }
+
+/// The run table's "disturbed" cell: "-" not recorded, "no" quiet, else "N/M" reps.
+std::string disturbed_cell(const measure::Interference& in) {
+  if (!in.recorded()) return "-";
+  const int n = in.disturbed_reps();
+  return n == 0 ? "no" : fmt::format("{}/{}", n, in.disturbed.size());
+}
+
+/// Rows of doubles, NaN written as null (JSON has no NaN; double_rows_from_json reads it back).
+nlohmann::json double_rows_json(const std::vector<std::vector<double>>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& row : rows) {
+    nlohmann::json values = nlohmann::json::array();
+    for (const double v : row)
+      values.push_back(std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v));
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
+std::vector<std::vector<double>> double_rows_from_json(const nlohmann::json& j) {
+  std::vector<std::vector<double>> rows;
+  for (const auto& row : j) rows.push_back(fields::doubles_from_json(row));
+  return rows;
+}
+
+nlohmann::json interference_json(const measure::Interference& in) {
+  nlohmann::json j = {{"verdict", in.verdict()}, {"disturbed_reps", in.disturbed_reps()}};
+  if (!in.recorded()) return j;
+  j["reps"] = in.disturbed.size();
+  j["disturbed"] = in.disturbed;
+  j["run_delay"] = double_rows_json(in.run_delay);
+  j["involuntary_switches"] = in.involuntary_switches;
+  j["migrations"] = in.migrations;
+  j["steal"] = double_rows_json(in.steal);
+  j["cpu_pressure"] = double_rows_json(in.cpu_pressure);
+  return j;
+}
+
+/// The inverse of interference_json; an absent object or one without "disturbed" (JSON from
+/// before it, or not recorded) gives an empty Interference.
+measure::Interference interference_from_json(const nlohmann::json& run) {
+  measure::Interference in;
+  if (!run.contains("interference") || !run.at("interference").contains("disturbed")) return in;
+  const nlohmann::json& j = run.at("interference");
+  in.run_delay = double_rows_from_json(j.at("run_delay"));
+  in.involuntary_switches =
+      j.at("involuntary_switches").get<std::vector<std::vector<std::int64_t>>>();
+  in.migrations = j.at("migrations").get<std::vector<std::vector<std::int64_t>>>();
+  in.steal = double_rows_from_json(j.at("steal"));
+  in.cpu_pressure = double_rows_from_json(j.at("cpu_pressure"));
+  in.disturbed = j.at("disturbed").get<std::vector<bool>>();
+  return in;
+}
 
 }  // namespace
 
@@ -29,22 +86,28 @@ void attach_triad_percentages(std::vector<measure::RunRecord>& records) {
 
 std::string runs_table(const std::vector<measure::RunRecord>& records) {
   Table t({"kernel", "model", "ranks", "threads", "n", "median s", "min s", "max s", "cv %",
-           "outliers", "GB/s", "GFLOP/s", "% triad", "ok", "result"});
+           "outliers", "disturbed", "GB/s", "GFLOP/s", "% triad", "ok", "result"});
   for (const auto& r : records)
     t.add({r.kernel, r.model, std::to_string(r.ranks), std::to_string(r.threads),
            short_count(r.n_global), seconds(r.time.median), seconds(r.time.min),
            seconds(r.time.max), fmt::format("{:.1f}", 100 * r.time.cv),
            std::to_string(std::count(r.outliers.begin(), r.outliers.end(), true)),
-           rate(r.gbytes_per_s), rate(r.gflops_per_s),
+           disturbed_cell(r.interference), rate(r.gbytes_per_s), rate(r.gflops_per_s),
            r.percent_of_triad ? fmt::format("{:.0f}", *r.percent_of_triad) : "-",
            r.verified ? "yes" : "NO",
            r.verified ? r.observed : r.observed + ", want " + r.expected});
   return t.str();
 }
 
-std::string scaling_table(const std::vector<results::Study>& studies) {
+std::string scaling_table(const std::vector<results::Study>& studies,
+                          const std::vector<std::string>& interference_at) {
   std::string out;
   for (const auto& s : studies) {
+    // a disturbed point's time gets a "*" (quiet ones a space, so the digits stay aligned) and
+    // a footnote under the table
+    const bool any_disturbed = std::any_of(s.points.begin(), s.points.end(),
+                                           [](const auto& p) { return p.disturbed_reps > 0; });
+    std::string footnotes;
     const auto& base = s.points.front();
     const std::string size = s.scaling == "weak"
                                  ? short_count(base.n_global / base.workers) + " per worker"
@@ -52,12 +115,22 @@ std::string scaling_table(const std::vector<results::Study>& studies) {
     out += fmt::format("\n{} / {}: {} scaling, n = {}\n", s.kernel, s.model, s.scaling, size);
     Table t({"workers", "ranks x threads", "median s", "speedup", "efficiency", "serial fraction",
              "ok", "note"});
-    for (const auto& p : s.points)
-      t.add({std::to_string(p.workers), fmt::format("{} x {}", p.ranks, p.threads), seconds(p.time),
-             fmt::format("{:.2f}", p.speedup), fmt::format("{:.2f}", p.efficiency),
+    for (const auto& p : s.points) {
+      const bool disturbed = p.disturbed_reps > 0;
+      const std::string mark = disturbed ? "*" : (any_disturbed ? " " : "");
+      t.add({std::to_string(p.workers), fmt::format("{} x {}", p.ranks, p.threads),
+             seconds(p.time) + mark, fmt::format("{:.2f}", p.speedup),
+             fmt::format("{:.2f}", p.efficiency),
              p.serial_fraction ? fmt::format("{:.3f}", *p.serial_fraction) : "-",
              p.verified ? "yes" : "NO", p.oversubscribed ? "oversubscribed" : ""});
-    out += t.str(0);
+      if (disturbed)
+        footnotes += fmt::format(
+            "* {} worker{} ({} x {}): disturbed: other work had the CPUs in {} of {} reps{}\n",
+            p.workers, p.workers == 1 ? "" : "s", p.ranks, p.threads, p.disturbed_reps,
+            p.interference_reps,
+            p.run < interference_at.size() ? " (see " + interference_at[p.run] + ")" : "");
+    }
+    out += t.str(0) + footnotes;
     if (s.amdahl_serial_fraction)
       out += fmt::format("Amdahl fit: serial fraction {:.4f}, speedup limit {}\n",
                          *s.amdahl_serial_fraction,
@@ -116,6 +189,7 @@ nlohmann::json to_json(const measure::RunRecord& r) {
                         {"expected", r.expected},
                         {"observed", r.observed}}},
                       {"kernel_build", r.kernel_build},
+                      {"interference", interference_json(r.interference)},
                       {"rates",
                        {{"bytes_per_elem", r.bytes_per_elem},
                         {"flops_per_elem", r.flops_per_elem},
@@ -143,21 +217,22 @@ measure::RunRecord record_from_json(const nlohmann::json& j) {
   r.oversubscribed = j.value("oversubscribed", false);
   r.expected = j.at("verification").at("expected").get<std::string>();
   r.observed = j.at("verification").at("observed").get<std::string>();
+  r.interference = interference_from_json(j);
   return r;
 }
 
 std::string scaling_csv(const std::vector<results::Study>& studies) {
   std::string out =
       "kernel,model,scaling,workers,ranks,threads,n_global,median_s,speedup,efficiency,"
-      "serial_fraction,verified,oversubscribed,invariant_holds\n";
+      "serial_fraction,verified,oversubscribed,invariant_holds,interference\n";
   for (const auto& s : studies)
     for (const auto& p : s.points)
-      out += fmt::format("{},{},{},{},{},{},{},{:.9g},{:.6g},{:.6g},{},{},{},{}\n", s.kernel,
+      out += fmt::format("{},{},{},{},{},{},{},{:.9g},{:.6g},{:.6g},{},{},{},{},{}\n", s.kernel,
                          s.model, s.scaling, p.workers, p.ranks, p.threads, p.n_global, p.time,
                          p.speedup, p.efficiency,
                          p.serial_fraction ? fmt::format("{:.6g}", *p.serial_fraction) : "",
                          p.verified ? "true" : "false", p.oversubscribed ? "true" : "false",
-                         s.invariant_holds ? "true" : "false");
+                         s.invariant_holds ? "true" : "false", fields::csv_field(p.interference));
   return out;
 }
 
@@ -174,7 +249,9 @@ nlohmann::json to_json(const results::Study& s) {
                       {"serial_fraction", p.serial_fraction ? nlohmann::json(*p.serial_fraction)
                                                             : nlohmann::json(nullptr)},
                       {"verified", p.verified},
-                      {"oversubscribed", p.oversubscribed}});
+                      {"oversubscribed", p.oversubscribed},
+                      {"interference", p.interference},
+                      {"disturbed_reps", p.disturbed_reps}});
   return {{"kernel", s.kernel},
           {"model", s.model},
           {"scaling", s.scaling},

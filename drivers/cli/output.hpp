@@ -16,7 +16,11 @@ namespace parkit::cli {
 void attach_triad_percentages(std::vector<measure::RunRecord>& records);
 
 [[nodiscard]] std::string runs_table(const std::vector<measure::RunRecord>& records);
-[[nodiscard]] std::string scaling_table(const std::vector<results::Study>& studies);
+/// `interference_at[i]`, when given, says where run i of analyse()'s input keeps its
+/// interference ("/runs/run-0003/interference in a.h5"): the footnote of a disturbed point
+/// points there.
+[[nodiscard]] std::string scaling_table(const std::vector<results::Study>& studies,
+                                        const std::vector<std::string>& interference_at = {});
 [[nodiscard]] std::string notes(const std::vector<measure::RunRecord>& records,
                                 const std::vector<Skipped>& skipped);
 

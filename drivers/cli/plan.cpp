@@ -14,6 +14,7 @@
 #include "parkit/exec/models.hpp"
 #include "parkit/exec/runtime.hpp"
 #include "parkit/exec/threads.hpp"
+#include "parkit/exec/wait.hpp"
 
 namespace parkit::cli {
 namespace {
@@ -99,6 +100,11 @@ Plan make_plan(const RunOptions& o, Command command, const JobShape& job) {
   if (!bind)
     throw UsageError(
         fmt::format("--bind: unknown policy '{}' (accepted: none, close, spread)", o.bind));
+  try {  // the threads team reads it when it starts: say what is wrong before any run
+    static_cast<void>(exec::wait_policy_from_environment());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
   const measure::Protocol protocol{
       static_cast<int>(parse_count(o.reps, "--reps", 1, 1'000'000)),
       static_cast<int>(parse_count(o.warmup, "--warmup", 0, 1'000'000))};

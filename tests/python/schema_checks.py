@@ -12,6 +12,49 @@ JOB_KEYS = ("command_line", "user", "compiler", "compiler_flags", "build_type", 
             "mpi_library", "openmp_version", "hdf5_version", "cpu_model", "cores",
             "memory_bytes", "timer_resolution_s", "hosts", "ranks")
 
+# SCHEMA.md, /runs/<run>/interference (since version 4): per worker and per rank, by rep.
+PER_WORKER = {"run_delay": ("f", "s"), "involuntary_switches": ("i", "1"),
+              "migrations": ("i", "1")}
+PER_RANK = {"steal": ("f", "s"), "cpu_pressure": ("f", "s")}
+
+
+def check_interference(tc, run, name, reps, ranks, threads):
+    """Returns the run's disturbed reps (-1: not recorded) after checking its `interference`
+    attribute and, when recorded, the subgroup: [reps][ranks * threads] per worker, [reps][ranks]
+    per rank, `disturbed` [reps] of bools, the attribute saying how many are flagged, a warning
+    when any is."""
+    verdict = run.attrs["interference"]
+    if "interference" not in run:
+        tc.assertEqual(verdict, "not recorded", name)
+        return -1
+    group = run["interference"]
+    tc.assertEqual(set(group), set(PER_WORKER) | set(PER_RANK) | {"disturbed"}, name)
+    for shape, columns in ((ranks * threads, PER_WORKER), (ranks, PER_RANK)):
+        for key, (kind, units) in columns.items():
+            ds = group[key]
+            tc.assertEqual(ds.shape, (reps, shape), f"{name} {key}")
+            tc.assertEqual(ds.dtype.kind, kind, f"{name} {key}")
+            tc.assertEqual(ds.attrs["units"], units, f"{name} {key}")
+    run_delay = group["run_delay"][()]
+    tc.assertTrue((run_delay >= 0).all(), name)
+    tc.assertTrue((group["involuntary_switches"][()] >= 0).all(), name)
+    tc.assertTrue((group["migrations"][()] >= -1).all(), name)  # -1: the kernel does not say
+    tc.assertTrue((group["steal"][()] >= 0).all(), name)
+    pressure = group["cpu_pressure"][()]
+    tc.assertTrue((np.isnan(pressure) | (pressure >= 0)).all(), name)  # NaN: no PSI
+    disturbed = group["disturbed"][()]
+    tc.assertEqual(disturbed.shape, (reps,), name)
+    tc.assertEqual(disturbed.dtype, np.bool_, name)  # the encoding of `outliers`
+    tc.assertEqual(group["disturbed"].attrs["units"], "1", name)
+    flagged = int(disturbed.sum())
+    tc.assertEqual(verdict, "quiet" if flagged == 0 else f"disturbed: {flagged} of {reps} reps",
+                   name)
+    warnings = run.attrs["warnings"]  # an empty list comes back as h5py.Empty
+    warnings = [] if isinstance(warnings, h5py.Empty) else list(warnings)
+    warned = any(w.startswith("disturbed: ") for w in warnings)
+    tc.assertEqual(warned, flagged > 0, f"{name}: {warnings}")
+    return flagged
+
 
 def check_results_file(tc, path, runs, reps=None, ranks=1):
     """Asserts, with unittest.TestCase tc, that the file at path is a complete parkit results
@@ -20,13 +63,14 @@ def check_results_file(tc, path, runs, reps=None, ranks=1):
     (when given) over `ranks` ranks, units on every dataset, and the flat tables pandas reads."""
     with h5py.File(path) as f:
         tc.assertEqual(f.attrs["schema"], "parkit.results")
-        tc.assertEqual(f.attrs["schema_version"], 3)
+        tc.assertEqual(f.attrs["schema_version"], 4)
         tc.assertIn("created_utc", f.attrs)
         tc.assertGreaterEqual(len(f["jobs"]), 1)
         for job in f["jobs"].values():
             for key in JOB_KEYS:
                 tc.assertIn(key, job.attrs, key)
         tc.assertEqual(len(f["runs"]), len(runs))
+        disturbed_reps = []
         for i, (kernel, model, threads) in enumerate(runs):
             run = f[f"runs/run-{i:04d}"]
             tc.assertEqual((run.attrs["kernel"], run.attrs["model"], int(run.attrs["threads"])),
@@ -43,6 +87,8 @@ def check_results_file(tc, path, runs, reps=None, ranks=1):
             tc.assertEqual(run["rank_seconds"].shape, (rep_count, ranks))
             tc.assertTrue((run["rank_seconds"][()] > 0).all())
             tc.assertEqual(run["placement/thread_cpus"].shape, (ranks, threads))
+            disturbed_reps.append(check_interference(tc, run, f"run-{i:04d} {kernel} {model}",
+                                                     rep_count, ranks, threads))
             for name, ds in run.items():
                 if isinstance(ds, h5py.Dataset):
                     tc.assertIn("units", ds.attrs, name)
@@ -53,6 +99,7 @@ def check_results_file(tc, path, runs, reps=None, ranks=1):
     tc.assertTrue(table["verified"].all())
     tc.assertEqual(table["verified"].dtype, np.bool_)
     tc.assertTrue((table["median_s"] > 0).all())
+    tc.assertEqual(list(table["disturbed_reps"]), disturbed_reps)  # version 4, -1: not recorded
     # version 2: /io_runs and /io_table, version 3: /hazard_runs and /hazard_table, always there
     io = pd.DataFrame(h5py.File(path)["io_table"][()])
     tc.assertEqual(list(io.columns)[:4], ["io_run", "job", "driver", "requests"])

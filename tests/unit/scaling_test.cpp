@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "drivers/cli/output.hpp"
+
 namespace parkit::results {
 
 using measure::RunRecord;
@@ -90,6 +92,78 @@ TEST(Scaling, StudiesAreSplitByKernelModelAndMode) {
   const auto s = analyse({synthetic("threads", 1, 100, 1), synthetic("openmp", 1, 100, 1),
                           synthetic("threads", 2, 100, 1, "weak")});
   EXPECT_EQ(s.size(), 3u);
+}
+
+/// `disturbed` reps of 4 flagged (an Interference of one worker), or not recorded when negative.
+RunRecord with_interference(RunRecord r, int disturbed) {
+  if (disturbed < 0) return r;
+  r.interference.run_delay.assign(4, {0.0});
+  r.interference.involuntary_switches.assign(4, {0});
+  r.interference.migrations.assign(4, {0});
+  r.interference.steal.assign(4, {0.0});
+  r.interference.cpu_pressure.assign(4, {0.0});
+  r.interference.disturbed.assign(4, false);
+  for (int i = 0; i < disturbed; ++i) r.interference.disturbed[static_cast<std::size_t>(i)] = true;
+  return r;
+}
+
+TEST(Scaling, PointsCarryTheirRunsInterference) {
+  // given out of order: points are sorted by workers, `run` still names the input's index
+  const auto s = analyse({with_interference(synthetic("threads", 4, 100, 0.25), 3),
+                          with_interference(synthetic("threads", 1, 100, 1), -1),
+                          with_interference(synthetic("threads", 2, 100, 0.5), 0)});
+  ASSERT_EQ(s.size(), 1u);
+  const auto& p = s[0].points;
+  EXPECT_EQ(p[0].run, 1u);
+  EXPECT_EQ(p[0].interference, "not recorded");
+  EXPECT_EQ(p[0].disturbed_reps, 0);
+  EXPECT_EQ(p[1].run, 2u);
+  EXPECT_EQ(p[1].interference, "quiet");
+  EXPECT_EQ(p[2].run, 0u);
+  EXPECT_EQ(p[2].interference, "disturbed: 3 of 4 reps");
+  EXPECT_EQ(p[2].disturbed_reps, 3);
+  EXPECT_EQ(p[2].interference_reps, 4);
+  const auto j = cli::to_json(s[0]);
+  EXPECT_EQ(j["points"][2]["interference"], "disturbed: 3 of 4 reps");
+  EXPECT_EQ(j["points"][2]["disturbed_reps"], 3);
+  EXPECT_EQ(j["points"][0]["interference"], "not recorded");
+  const std::string csv = cli::scaling_csv(s);
+  EXPECT_NE(csv.find(",invariant_holds,interference\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",true,disturbed: 3 of 4 reps\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",true,quiet\n"), std::string::npos) << csv;
+}
+
+TEST(Scaling, TheTableMarksDisturbedPointsOnlyAndSaysWhereToLook) {
+  const auto s = analyse({with_interference(synthetic("threads", 1, 100, 1), -1),
+                          with_interference(synthetic("threads", 2, 100, 0.5), 0),
+                          with_interference(synthetic("threads", 4, 100, 0.25), 3)});
+  const std::vector<std::string> where = {"A", "B", "/runs/run-0002/interference in x.h5"};
+  const std::string table = cli::scaling_table(s, where);
+  std::vector<std::string> lines;
+  for (std::size_t start = 0, end; (end = table.find('\n', start)) != std::string::npos;
+       start = end + 1)
+    lines.push_back(table.substr(start, end - start));
+  ASSERT_GE(lines.size(), 8u) << table;  // blank, title, header, rule, 3 points, footnote
+  // the time column's last character: "*" for the disturbed point, a space for the others (so
+  // the digits stay aligned), each after a digit
+  const std::size_t end = lines[2].find("median s") + std::string("median s").size();
+  ASSERT_NE(lines[2].find("median s"), std::string::npos) << table;
+  EXPECT_EQ(lines[4].substr(end - 3, 3), " 1 ") << table;              // not recorded: no mark
+  EXPECT_EQ(lines[5].substr(end - 3, 3), ".5 ") << table;              // quiet: no mark
+  EXPECT_EQ(lines[6].substr(end - 3, 3), "25*") << table;              // disturbed
+  EXPECT_EQ(std::count(table.begin(), table.end(), '*'), 2) << table;  // the mark, the footnote
+  EXPECT_NE(table.find("\n* 4 workers (1 x 4): disturbed: other work had the CPUs in 3 of 4 "
+                       "reps (see /runs/run-0002/interference in x.h5)\n"),
+            std::string::npos)
+      << table;
+  // without a location (sweep's own table): the footnote ends at the count
+  EXPECT_NE(cli::scaling_table(s).find("in 3 of 4 reps\n"), std::string::npos);
+  // a study with nothing disturbed looks as it did before
+  const auto quiet = analyse({with_interference(synthetic("threads", 1, 100, 1), 0),
+                              with_interference(synthetic("threads", 2, 100, 0.5), -1)});
+  const std::string plain = cli::scaling_table(quiet);
+  EXPECT_EQ(plain.find('*'), std::string::npos) << plain;
+  EXPECT_NE(plain.find("  0.5  "), std::string::npos) << plain;
 }
 
 }  // namespace
