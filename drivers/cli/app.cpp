@@ -404,7 +404,7 @@ int list_command(bool json) {
 
 /// How the threads team's idle members wait, and which variable said so.
 std::string threads_wait_line() {
-  const char* source = std::getenv("PARKIT_WAIT") != nullptr    ? "PARKIT_WAIT"
+  const char* source = std::getenv("PARKIT_WAIT") != nullptr       ? "PARKIT_WAIT"
                        : std::getenv("OMP_WAIT_POLICY") != nullptr ? "OMP_WAIT_POLICY"
                                                                    : "default";
   try {
