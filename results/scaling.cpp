@@ -53,6 +53,7 @@ std::vector<Study> analyse(const std::vector<RunRecord>& runs) {
          .oversubscribed = r.oversubscribed,
          .run = i,
          .interference = r.interference.verdict(),
+         .disturbed = r.interference.disturbed_run(),
          .disturbed_reps = r.interference.disturbed_reps(),
          .interference_reps = static_cast<int>(r.interference.disturbed.size())});
   }

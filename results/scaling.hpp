@@ -26,6 +26,7 @@ struct ScalingPoint {
   std::size_t run = 0;          ///< the run's index in analyse()'s input
   /// The run's Interference::verdict(): "quiet", "disturbed: N of M reps" or "not recorded".
   std::string interference = "not recorded";
+  bool disturbed = false;     ///< Interference::disturbed_run(): marked in reports
   int disturbed_reps = 0;     ///< reps other work inflated (0 also when not recorded)
   int interference_reps = 0;  ///< reps the interference covers (0: not recorded)
 };

@@ -105,8 +105,8 @@ std::string scaling_table(const std::vector<results::Study>& studies,
   for (const auto& s : studies) {
     // a disturbed point's time gets a "*" (quiet ones a space, so the digits stay aligned) and
     // a footnote under the table
-    const bool any_disturbed = std::any_of(s.points.begin(), s.points.end(),
-                                           [](const auto& p) { return p.disturbed_reps > 0; });
+    const bool any_disturbed =
+        std::any_of(s.points.begin(), s.points.end(), [](const auto& p) { return p.disturbed; });
     std::string footnotes;
     const auto& base = s.points.front();
     const std::string size = s.scaling == "weak"
@@ -116,7 +116,7 @@ std::string scaling_table(const std::vector<results::Study>& studies,
     Table t({"workers", "ranks x threads", "median s", "speedup", "efficiency", "serial fraction",
              "ok", "note"});
     for (const auto& p : s.points) {
-      const bool disturbed = p.disturbed_reps > 0;
+      const bool disturbed = p.disturbed;
       const std::string mark = disturbed ? "*" : (any_disturbed ? " " : "");
       t.add({std::to_string(p.workers), fmt::format("{} x {}", p.ranks, p.threads),
              seconds(p.time) + mark, fmt::format("{:.2f}", p.speedup),

@@ -146,9 +146,49 @@ bool WaitState::node_overloaded() const noexcept {
   return ec == std::errc() && runnable > online_cpus_;
 }
 
+bool Waiter::sibling_on_my_cpu() const noexcept {
+  if (cpu_ < 0) return false;
+  for (std::size_t m = 0; m < member_cpus_.size(); ++m)
+    if (m != member_ && member_cpus_[m].load(std::memory_order_relaxed) == cpu_) return true;
+  return false;
+}
+
+void Waiter::move_off_crowded_cpu() noexcept {
+  cpu_set_t elsewhere;
+  CPU_ZERO(&elsewhere);
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  int free_cpus = 0;
+  for (int cpu : movable_to_) {
+    CPU_SET(static_cast<std::size_t>(cpu), &all);
+    bool taken = cpu == cpu_;
+    for (const auto& member_cpu : member_cpus_)
+      taken = taken || member_cpu.load(std::memory_order_relaxed) == cpu;
+    if (!taken) {
+      CPU_SET(static_cast<std::size_t>(cpu), &elsewhere);
+      ++free_cpus;
+    }
+  }
+  if (free_cpus == 0) return;
+  // The kernel moves a thread off a CPU its affinity no longer has at once; given all its CPUs
+  // back, it stays where it is until the scheduler has a reason to move it.
+  if (sched_setaffinity(0, sizeof elsewhere, &elsewhere) != 0) return;
+  static_cast<void>(sched_setaffinity(0, sizeof all, &all));
+  cpu_ = sched_getcpu();
+  member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
+}
+
+void Waiter::woken() noexcept {
+  if (movable_to_.empty() || shared_->policy() != WaitPolicy::adaptive) return;
+  cpu_ = sched_getcpu();
+  member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
+  if (sibling_on_my_cpu()) move_off_crowded_cpu();
+}
+
 bool Waiter::cpu_taken(bool& overload_seen) noexcept {
   const long switches = involuntary_switches_of_this_thread();
-  const bool switched_out = involuntary_switches_ >= 0 && switches > involuntary_switches_;
+  const bool switched_out =
+      involuntary_switches_ >= 0 && switches > involuntary_switches_ && !sibling_on_my_cpu();
   involuntary_switches_ = switches;
   const bool overloaded = shared_->node_overloaded();
   const bool taken = switched_out || (overloaded && overload_seen);
@@ -183,10 +223,16 @@ void Waiter::wait_slow(const std::atomic<std::uint32_t>& word, std::uint32_t old
                        const void* ctx) {
   const std::int64_t start = now_ns();
   const bool adaptive = shared_->policy() == WaitPolicy::adaptive;
+  if (adaptive) {
+    cpu_ = sched_getcpu();
+    if (member_ < member_cpus_.size()) member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
+    if (!movable_to_.empty() && sibling_on_my_cpu()) move_off_crowded_cpu();
+  }
   if (adaptive && involuntary_switches_ >= 0) {
-    // Switched out against its will since the last wait (while working): the CPU is shared.
+    // Switched out against its will since the last wait (while working), and not by a sibling:
+    // another process wants this CPU.
     const long switches = involuntary_switches_of_this_thread();
-    if (switches > involuntary_switches_) shared_->note_contention(start);
+    if (switches > involuntary_switches_ && !sibling_on_my_cpu()) shared_->note_contention(start);
     involuntary_switches_ = switches;
   }
   const std::int64_t limit = spin_limit_ns(start);
@@ -209,6 +255,10 @@ void Waiter::wait_slow(const std::atomic<std::uint32_t>& word, std::uint32_t old
           shared_->note_contention(now);
           break;
         }
+        cpu_ = sched_getcpu();  // the load balancer may have moved this thread
+        if (member_ < member_cpus_.size())
+          member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
+        if (!movable_to_.empty() && sibling_on_my_cpu()) move_off_crowded_cpu();
         next_check = now + contention_check_ns;
       }
     }

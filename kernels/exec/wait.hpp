@@ -10,11 +10,16 @@
 //    choice made knowing the future (the ski-rental bound), so that is the floor of the spin;
 //  - the gaps: how long this member's recent waits lasted. The spin covers the recent gaps that
 //    are shorter than 10 wake costs (a sleep there would be a large part of the gap), and no more;
-//  - whether the CPUs are taken: this thread was switched out against its will (getrusage), or
-//    more tasks are runnable than the node has CPUs (/proc/loadavg), twice in a row. Then it stops
-//    spinning at once and does not spin again for 1 ms, doubling on each repeat up to 1 s: a
-//    spinning thread beside a busy process holds the CPU the process needs and then, by the
-//    scheduler's fairness, loses it when its own team needs it (5 ms per 0.5 ms rep).
+//  - whether the CPUs are taken: this thread was switched out against its will (getrusage) while
+//    no sibling of its team shares its CPU, or more tasks are runnable than the node has CPUs
+//    (/proc/loadavg), twice in a row. Then it stops spinning at once and does not spin again for
+//    1 ms, doubling on each repeat up to 1 s: a spinning thread beside a busy process holds the
+//    CPU the process needs and then, by the scheduler's fairness, loses it when its own team
+//    needs it (5 ms per 0.5 ms rep). A sibling on its CPU (the scheduler put both there: in VMs a
+//    woken thread often lands beside its waker, and stays there while the other CPU idles) is not
+//    a reason to sleep, which would only make the next wake land there again. An unpinned team
+//    with a CPU per member has a CPU none of its members is on: the waiter moves itself there
+//    (its affinity without the crowded CPUs, then all its CPUs again, so it is not pinned).
 #pragma once
 
 #include <array>
@@ -22,6 +27,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace parkit::exec {
@@ -78,7 +84,14 @@ class WaitState {
 /// One member's waits (not shared: each member owns one).
 class Waiter {
  public:
-  explicit Waiter(WaitState& shared) : shared_(&shared) {}
+  /// `member_cpus`: where each member of the team last waited (sched_getcpu), written by each
+  /// member's own Waiter; `member` is this one's index. A sibling on the same CPU is the team's
+  /// own crowding (the scheduler placed both there), which the load balancer undoes if the
+  /// waiter yields the CPU to it, and which no other process causes: not a reason to sleep.
+  /// `movable_to`: the CPUs an unpinned, not oversubscribed team may run on (empty: never move).
+  Waiter(WaitState& shared, std::span<std::atomic<int>> member_cpus, unsigned member,
+         std::span<const int> movable_to = {})
+      : shared_(&shared), member_cpus_(member_cpus), member_(member), movable_to_(movable_to) {}
 
   /// Returns once done() holds; `word` is what the waker changes (and notifies) to signal it,
   /// and `old` its value before. done() is checked first: no clock is read when it already holds.
@@ -95,9 +108,22 @@ class Waiter {
                  const void* ctx);
   [[nodiscard]] std::int64_t spin_limit_ns(std::int64_t now_ns) const noexcept;
   [[nodiscard]] bool cpu_taken(bool& overload_seen) noexcept;
+  [[nodiscard]] bool sibling_on_my_cpu() const noexcept;
+  void move_off_crowded_cpu() noexcept;
+
+ public:
+  /// Called when a wait returned and the work is about to start: a member woken onto a
+  /// sibling's CPU moves off it before it works (adaptive and unpinned only).
+  void woken() noexcept;
+
+ private:
   void remember_gap(std::int64_t gap_ns) noexcept;
 
   WaitState* shared_;
+  std::span<std::atomic<int>> member_cpus_;
+  unsigned member_;
+  std::span<const int> movable_to_;
+  int cpu_ = -1;  // where this wait runs
   std::array<std::int64_t, 8> gaps_ns_{};
   std::size_t gaps_seen_ = 0;
   long involuntary_switches_ = -1;  // this thread's count at its last check

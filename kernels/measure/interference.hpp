@@ -48,7 +48,7 @@ class InterferenceProbe {
     std::vector<ThreadCounters> threads;
     HostCounters host;
   };
-  [[nodiscard]] std::optional<Sample> sample() const;
+  [[nodiscard]] std::optional<Sample> sample(bool before_rep) const;
 
   std::vector<int> thread_ids_;
   bool usable_;

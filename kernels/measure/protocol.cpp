@@ -114,7 +114,7 @@ measure::RunRecord make_record(const RunFacts& facts, const Protocol& protocol,
         "median rep {:.3g} s is under {} ticks of the {:.3g} s timer: raise -n for a meaningful "
         "time",
         t, min_ticks_per_rep, m.timer_resolution));
-  if (r.interference.disturbed_reps() > 0)
+  if (r.interference.disturbed_run())
     r.warnings.push_back(fmt::format(
         "{}: other work had this run's CPUs (the most a worker waited for one: {:.3g} s in a "
         "{:.3g} s median rep); rerun on a quieter node, or see the interference fields",

@@ -41,13 +41,16 @@ struct Interference {
   /// that has no worker threads to watch.
   [[nodiscard]] bool recorded() const { return !disturbed.empty(); }
   [[nodiscard]] int disturbed_reps() const;
-  /// "quiet", "disturbed: N of M reps", or "not recorded".
+  /// The run as a whole: at least a tenth of its reps disturbed. Fewer cannot move its median
+  /// far, and a quiet node still has the odd rep a kernel thread interrupts.
+  [[nodiscard]] bool disturbed_run() const;
+  /// "quiet", "quiet (N of M reps disturbed)", "disturbed: N of M reps", or "not recorded".
   [[nodiscard]] std::string verdict() const;
 };
 
 /// Marks each rep whose time was inflated by others: some worker waited for a CPU, or the
-/// hypervisor stole, for at least 5 % of the rep's time (and 20 us: below that it is the
-/// scheduler's own noise). `threads` is workers per rank.
+/// hypervisor stole, for at least 5 % of the rep's time (and 50 us: below that it is the
+/// kernel's own housekeeping). `threads` is workers per rank.
 [[nodiscard]] std::vector<bool> disturbed_rule(const Interference& in,
                                                const std::vector<double>& rep_times,
                                                unsigned threads);

@@ -47,12 +47,15 @@ def check_interference(tc, run, name, reps, ranks, threads):
     tc.assertEqual(disturbed.dtype, np.bool_, name)  # the encoding of `outliers`
     tc.assertEqual(group["disturbed"].attrs["units"], "1", name)
     flagged = int(disturbed.sum())
-    tc.assertEqual(verdict, "quiet" if flagged == 0 else f"disturbed: {flagged} of {reps} reps",
-                   name)
+    # the run is disturbed when at least a tenth of its reps are; fewer are noted, not flagged
+    run_disturbed = flagged > 0 and 10 * flagged >= reps
+    expected = ("quiet" if flagged == 0 else f"disturbed: {flagged} of {reps} reps"
+                if run_disturbed else f"quiet ({flagged} of {reps} reps disturbed)")
+    tc.assertEqual(verdict, expected, name)
     warnings = run.attrs["warnings"]  # an empty list comes back as h5py.Empty
     warnings = [] if isinstance(warnings, h5py.Empty) else list(warnings)
     warned = any(w.startswith("disturbed: ") for w in warnings)
-    tc.assertEqual(warned, flagged > 0, f"{name}: {warnings}")
+    tc.assertEqual(warned, run_disturbed, f"{name}: {warnings}")
     return flagged
 
 

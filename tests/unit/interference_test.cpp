@@ -136,8 +136,8 @@ Interference two_reps(double delay0, double delay1, double steal) {
 TEST(Interference, ARepIsDisturbedWhenAWorkerWaitedFivePercentOfIt) {
   const std::vector<double> reps = {0.010, 0.010};  // 10 ms reps: 5 % is 0.5 ms
   EXPECT_EQ(disturbed_rule(two_reps(0.0006, 0.0004, 0), reps, 2), (std::vector<bool>{true, false}));
-  // under 20 us is the scheduler's own noise, even in a short rep
-  EXPECT_EQ(disturbed_rule(two_reps(19e-6, 21e-6, 0), {0.0001, 0.0001}, 2),
+  // under 50 us is the kernel's own housekeeping, even in a short rep
+  EXPECT_EQ(disturbed_rule(two_reps(49e-6, 51e-6, 0), {0.0001, 0.0001}, 2),
             (std::vector<bool>{false, true}));
   // steal is over the host's CPUs, of which the rank's 2 workers used 2: 2 x 0.5 ms
   EXPECT_EQ(disturbed_rule(two_reps(0, 0, 0.0009), reps, 2), (std::vector<bool>{false, false}));
@@ -146,6 +146,21 @@ TEST(Interference, ARepIsDisturbedWhenAWorkerWaitedFivePercentOfIt) {
   in.disturbed = disturbed_rule(in, reps, 2);
   EXPECT_EQ(in.disturbed_reps(), 1);
   EXPECT_EQ(in.verdict(), "disturbed: 1 of 2 reps");
+}
+
+TEST(Interference, ARunIsDisturbedWhenATenthOfItsRepsAre) {
+  Interference in;
+  in.disturbed.assign(20, false);
+  EXPECT_EQ(in.verdict(), "quiet");
+  in.disturbed[3] = true;  // one odd rep in 20: noted, the run stays quiet
+  EXPECT_FALSE(in.disturbed_run());
+  EXPECT_EQ(in.verdict(), "quiet (1 of 20 reps disturbed)");
+  in.disturbed[7] = true;
+  EXPECT_TRUE(in.disturbed_run());
+  EXPECT_EQ(in.verdict(), "disturbed: 2 of 20 reps");
+  in.disturbed.assign(5, false);
+  in.disturbed[0] = true;  // with the default 5 reps, one is a fifth
+  EXPECT_EQ(in.verdict(), "disturbed: 1 of 5 reps");
 }
 
 TEST(Interference, RanksAreJoinedInRankOrderAndAMissingRankMeansNotRecorded) {
