@@ -215,7 +215,8 @@ def ms(s):
 
 def flags(keys):  # -> (flagged, recorded, not recorded); recorded None when no run carries one
     vs = [verdict[k] for k in keys]
-    known = [v for v in vs if v == "quiet" or v.startswith("disturbed")]
+    # "quiet", "quiet (N of M reps disturbed)" (too few to flag the run), "disturbed: N of M reps"
+    known = [v for v in vs if v.startswith("quiet") or v.startswith("disturbed")]
     if not known:  # this parkit records no verdict, or none of these runs had one
         return None, None, len(vs) - sum(v == "n/a" for v in vs)
     return sum(v.startswith("disturbed") for v in known), len(known), len(vs) - len(known)
@@ -331,15 +332,25 @@ if nrec is None:
     print(f"| 5 | busy loads: every run the load inflated is flagged | no verdict recorded; "
           f"{len(inflated)} of {len(busy_keys)} runs inflated | n/a |")
 else:
+    missed = sorted({f"{key[1]} {key[2]} {key[3]}" for key in inflated if key not in caught})
     print(f"| 5 | busy loads: every run the load inflated is flagged | {k} of {nrec} flagged; "
-          f"{len(caught)} of the {len(inflated)} inflated | {yes(len(caught) == len(inflated))} |")
+          f"{len(caught)} of the {len(inflated)} inflated"
+          f"{' (missed: ' + ', '.join(missed) + ')' if missed else ''} | "
+          f"{yes(len(caught) == len(inflated))} |")
 k, nrec, unrec = flags(per_load["quiet"][0])
 if nrec is None:
     print(f"| 5 | quiet: false alarms ≤ 1 in 20 | no verdict recorded "
           f"({len(per_load['quiet'][0])} runs) | n/a |")
 else:
-    print(f"| 5 | quiet: false alarms ≤ 1 in 20 | {fmt_flags(per_load['quiet'][0])} flagged | "
-          f"{yes(k <= 0.05 * nrec)} |")
+    # a false alarm: flagged, yet its median is not above 1.1 x its case's quiet median. A quiet
+    # run that was slow (its threads stacked on one CPU by the scheduler) and says so is not one.
+    quiet_flagged = [key for key in per_load["quiet"][0] if verdict[key].startswith("disturbed")]
+    false_alarms = [key for key in quiet_flagged
+                    if value[key] <= INFLATED * med("quiet", key[2], key[3])]
+    print(f"| 5 | quiet: false alarms ≤ 1 in 20 (flagged, yet not inflated) | "
+          f"{len(false_alarms)} of {nrec} ({fmt_flags(per_load['quiet'][0])} flagged, "
+          f"{len(quiet_flagged) - len(false_alarms)} of them inflated) | "
+          f"{yes(len(false_alarms) <= 0.05 * nrec)} |")
 EOF
 
 cat "$out/report.md"

@@ -18,8 +18,9 @@ namespace {
 
 using std::chrono::nanoseconds;
 
-// Until a sleeper has measured one: a futex wake-up on bare metal (VMs are slower, and learn it).
-constexpr std::int64_t wake_cost_prior_ns = 50'000;
+// Until a sleeper has measured one: between a futex wake-up on bare metal (10-50 us) and in a VM
+// (100 us to a scheduler slice, when the woken thread lands on its waker's busy CPU).
+constexpr std::int64_t wake_cost_prior_ns = 200'000;
 // A measured wake outside this is not a wake-up (a stale stamp, a stopped process).
 constexpr std::int64_t wake_cost_max_ns = 20'000'000;
 // How often a spinning waiter looks whether its CPU is wanted: a getrusage and a pread of
@@ -28,6 +29,9 @@ constexpr std::int64_t contention_check_ns = 50'000;
 // The spin covers recent gaps up to this many wake costs; a longer gap sleeps (it costs a wake,
 // which is then under a tenth of the gap).
 constexpr std::int64_t gap_cover_in_wake_costs = 10;
+// Two involuntary switches this close are someone else's work on the CPU, not a kernel thread's
+// turn (a busy process takes the CPU every scheduler slice, a few ms).
+constexpr std::int64_t repeat_switch_window_ns = 20'000'000;
 // After contention: no spin for 1 ms << level, up to 1 s, then one probe.
 constexpr int max_backoff_level = 10;
 // Yields (oversubscribed by the team's own threads) before sleeping: each lets a sibling run.
@@ -110,10 +114,11 @@ bool WaitState::spinning_allowed(std::int64_t now) const noexcept {
 
 void WaitState::learn_wake(std::int64_t sample) noexcept {
   if (sample <= 0 || sample > wake_cost_max_ns) return;
-  // A moving average over ~4 wakes: follows a node that gets busier, forgets one odd wake.
-  // Members race here; a lost update loses one sample, never corrupts the estimate.
+  // A moving average that rises fast (half way to a dearer wake: each one it misses costs a
+  // slow rep) and falls slowly (over ~8 wakes). Members race here; a lost update loses one
+  // sample, never corrupts the estimate.
   const std::int64_t old = wake_cost_ns_.load(std::memory_order_relaxed);
-  wake_cost_ns_.store(old + (sample - old) / 4, std::memory_order_relaxed);
+  wake_cost_ns_.store(old + (sample - old) / (sample > old ? 2 : 8), std::memory_order_relaxed);
 }
 
 void WaitState::note_contention(std::int64_t now) noexcept {
@@ -178,6 +183,13 @@ void Waiter::move_off_crowded_cpu() noexcept {
   member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
 }
 
+bool Waiter::switched_out_again(std::int64_t now) noexcept {
+  // One switch is a kernel thread's turn; a process that shares the CPU takes it every slice.
+  const bool again = now - last_switched_out_ns_ <= repeat_switch_window_ns;
+  last_switched_out_ns_ = now;
+  return again;
+}
+
 void Waiter::woken() noexcept {
   if (movable_to_.empty() || shared_->policy() != WaitPolicy::adaptive) return;
   cpu_ = sched_getcpu();
@@ -187,8 +199,8 @@ void Waiter::woken() noexcept {
 
 bool Waiter::cpu_taken(bool& overload_seen) noexcept {
   const long switches = involuntary_switches_of_this_thread();
-  const bool switched_out =
-      involuntary_switches_ >= 0 && switches > involuntary_switches_ && !sibling_on_my_cpu();
+  const bool switched_out = involuntary_switches_ >= 0 && switches > involuntary_switches_ &&
+                            !sibling_on_my_cpu() && switched_out_again(now_ns());
   involuntary_switches_ = switches;
   const bool overloaded = shared_->node_overloaded();
   const bool taken = switched_out || (overloaded && overload_seen);
@@ -212,6 +224,7 @@ std::int64_t Waiter::spin_limit_ns(std::int64_t now) const noexcept {
   if (!shared_->spinning_allowed(now)) return 0;
   const std::int64_t wake = shared_->wake_cost_ns_.load(std::memory_order_relaxed);
   const std::int64_t cover = gap_cover_in_wake_costs * wake;
+  if (gaps_seen_ == 0) return cover;  // the first wait: the first job is usually close behind
   std::int64_t longest_covered = 0;
   const std::size_t known = std::min(gaps_seen_, gaps_ns_.size());
   for (std::size_t i = 0; i < known; ++i)
@@ -232,7 +245,8 @@ void Waiter::wait_slow(const std::atomic<std::uint32_t>& word, std::uint32_t old
     // Switched out against its will since the last wait (while working), and not by a sibling:
     // another process wants this CPU.
     const long switches = involuntary_switches_of_this_thread();
-    if (switches > involuntary_switches_ && !sibling_on_my_cpu()) shared_->note_contention(start);
+    if (switches > involuntary_switches_ && !sibling_on_my_cpu() && switched_out_again(start))
+      shared_->note_contention(start);
     involuntary_switches_ = switches;
   }
   const std::int64_t limit = spin_limit_ns(start);

@@ -10,8 +10,9 @@
 //    choice made knowing the future (the ski-rental bound), so that is the floor of the spin;
 //  - the gaps: how long this member's recent waits lasted. The spin covers the recent gaps that
 //    are shorter than 10 wake costs (a sleep there would be a large part of the gap), and no more;
-//  - whether the CPUs are taken: this thread was switched out against its will (getrusage) while
-//    no sibling of its team shares its CPU, or more tasks are runnable than the node has CPUs
+//  - whether the CPUs are taken: this thread was switched out against its will (getrusage) twice
+//    within 20 ms while no sibling of its team shares its CPU, or more tasks are runnable than the
+//    node has CPUs
 //    (/proc/loadavg), twice in a row. Then it stops spinning at once and does not spin again for
 //    1 ms, doubling on each repeat up to 1 s: a spinning thread beside a busy process holds the
 //    CPU the process needs and then, by the scheduler's fairness, loses it when its own team
@@ -110,6 +111,7 @@ class Waiter {
   [[nodiscard]] bool cpu_taken(bool& overload_seen) noexcept;
   [[nodiscard]] bool sibling_on_my_cpu() const noexcept;
   void move_off_crowded_cpu() noexcept;
+  [[nodiscard]] bool switched_out_again(std::int64_t now_ns) noexcept;
 
  public:
   /// Called when a wait returned and the work is about to start: a member woken onto a
@@ -124,6 +126,7 @@ class Waiter {
   unsigned member_;
   std::span<const int> movable_to_;
   int cpu_ = -1;  // where this wait runs
+  std::int64_t last_switched_out_ns_ = INT64_MIN / 2;
   std::array<std::int64_t, 8> gaps_ns_{};
   std::size_t gaps_seen_ = 0;
   long involuntary_switches_ = -1;  // this thread's count at its last check
