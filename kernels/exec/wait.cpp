@@ -190,11 +190,14 @@ bool Waiter::switched_out_again(std::int64_t now) noexcept {
   return again;
 }
 
-void Waiter::woken() noexcept {
-  if (movable_to_.empty() || shared_->policy() != WaitPolicy::adaptive) return;
+void Waiter::note_my_cpu() noexcept {
   cpu_ = sched_getcpu();
-  member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
-  if (sibling_on_my_cpu()) move_off_crowded_cpu();
+  if (member_ < member_cpus_.size()) member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
+  if (!movable_to_.empty() && sibling_on_my_cpu()) move_off_crowded_cpu();
+}
+
+void Waiter::woken() noexcept {
+  if (shared_->policy() == WaitPolicy::adaptive && !movable_to_.empty()) note_my_cpu();
 }
 
 bool Waiter::cpu_taken(bool& overload_seen) noexcept {
@@ -236,11 +239,7 @@ void Waiter::wait_slow(const std::atomic<std::uint32_t>& word, std::uint32_t old
                        const void* ctx) {
   const std::int64_t start = now_ns();
   const bool adaptive = shared_->policy() == WaitPolicy::adaptive;
-  if (adaptive) {
-    cpu_ = sched_getcpu();
-    if (member_ < member_cpus_.size()) member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
-    if (!movable_to_.empty() && sibling_on_my_cpu()) move_off_crowded_cpu();
-  }
+  if (adaptive) note_my_cpu();
   if (adaptive && involuntary_switches_ >= 0) {
     // Switched out against its will since the last wait (while working), and not by a sibling:
     // another process wants this CPU.
@@ -269,10 +268,7 @@ void Waiter::wait_slow(const std::atomic<std::uint32_t>& word, std::uint32_t old
           shared_->note_contention(now);
           break;
         }
-        cpu_ = sched_getcpu();  // the load balancer may have moved this thread
-        if (member_ < member_cpus_.size())
-          member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
-        if (!movable_to_.empty() && sibling_on_my_cpu()) move_off_crowded_cpu();
+        note_my_cpu();  // the load balancer may have moved this thread
         next_check = now + contention_check_ns;
       }
     }

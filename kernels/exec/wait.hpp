@@ -111,6 +111,8 @@ class Waiter {
   [[nodiscard]] bool cpu_taken(bool& overload_seen) noexcept;
   [[nodiscard]] bool sibling_on_my_cpu() const noexcept;
   void move_off_crowded_cpu() noexcept;
+  /// Records where this member is; an unpinned one on a sibling's CPU moves off it.
+  void note_my_cpu() noexcept;
   [[nodiscard]] bool switched_out_again(std::int64_t now_ns) noexcept;
 
  public:
