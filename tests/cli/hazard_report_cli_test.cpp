@@ -29,21 +29,8 @@ Result run(const std::string& args) {
 }
 
 /// A fresh directory for one test's files, removed with it.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = ::testing::TempDir() + "parkit_hazard_cli_" + std::to_string(getpid()) + "_" +
-            std::to_string(++counter);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+struct TempDir : parkit::testing::TempDir {
+  TempDir() : parkit::testing::TempDir("parkit_hazard_cli") {}
 };
 
 /// A counter variant of 4 threads x 1000 increments, 2 reps, with `ns` ns/op and `lost` lost

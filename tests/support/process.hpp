@@ -84,4 +84,26 @@ inline int count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
+/// A fresh directory for one test's files, removed with it.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix) {
+    static int counter = 0;
+    path_ = ::testing::TempDir() + prefix + "_" + std::to_string(getpid()) + "_" +
+            std::to_string(++counter);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;  // a destructor must not throw
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace parkit::testing
