@@ -202,7 +202,8 @@ TEST(ReportCli, ARealRunCarriesItsInterferenceInJsonAndTheTable) {
       run("run -k sum_squares -m seq,threads -t 2 -n 1e5 --reps 3 --json "
           "--no-output");
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  for (const auto& r : nlohmann::json::parse(json.out)["runs"]) {
+  const nlohmann::json doc = nlohmann::json::parse(json.out);  // outlives the loop below
+  for (const auto& r : doc.at("runs")) {
     SCOPED_TRACE(r["model"].get<std::string>());
     const auto& in = r.at("interference");
     const std::string verdict = in.at("verdict");
