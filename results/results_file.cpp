@@ -452,11 +452,22 @@ void check_interference_shape(const Interference& in, const std::string& id) {
   rows(in.steal, "steal");
   rows(in.cpu_pressure, "cpu_pressure");
   const std::size_t workers = in.run_delay.front().size(), ranks = in.steal.front().size();
+  // the others' counts (since version 5): all four or none
+  const bool others = !in.others_before.empty();
+  if (others) {
+    rows(in.others_before, "others_before");
+    rows(in.others_after, "others_after");
+    if (in.host_cpus.size() != ranks || in.host_workers.size() != ranks)
+      fail("host_cpus and host_workers need one entry per rank");
+  } else if (!in.others_after.empty() || !in.host_cpus.empty() || !in.host_workers.empty()) {
+    fail("others_after, host_cpus or host_workers without others_before");
+  }
   for (std::size_t rep = 0; rep < reps; ++rep) {
     if (in.run_delay[rep].size() != workers || in.involuntary_switches[rep].size() != workers ||
         in.migrations[rep].size() != workers)
       fail("per-worker arrays of different widths at rep " + std::to_string(rep));
-    if (in.steal[rep].size() != ranks || in.cpu_pressure[rep].size() != ranks)
+    if (in.steal[rep].size() != ranks || in.cpu_pressure[rep].size() != ranks ||
+        (others && (in.others_before[rep].size() != ranks || in.others_after[rep].size() != ranks)))
       fail("per-rank arrays of different widths at rep " + std::to_string(rep));
   }
 }
@@ -474,11 +485,18 @@ void write_interference(hid_t run, const std::string& id, const Interference& in
   write_matrix(o, "migrations", in.migrations, "1");
   h5::write_dataset(o, "steal", in.steal, "s");
   h5::write_dataset(o, "cpu_pressure", in.cpu_pressure, "s");
+  if (!in.others_before.empty()) {
+    write_matrix(o, "others_before", in.others_before, "1");
+    write_matrix(o, "others_after", in.others_after, "1");
+    h5::write_dataset(o, "host_cpus", in.host_cpus, "1");
+    h5::write_dataset(o, "host_workers", in.host_workers, "1");
+  }
   h5::write_dataset(o, "disturbed", in.disturbed);
 }
 
 /// The subgroup `interference`, or an empty Interference (not recorded) when the run has none:
-/// files from before version 4, and runs where nothing could be read.
+/// files from before version 4, and runs where nothing could be read. Version 4 files have no
+/// others' counts.
 Interference read_interference(hid_t run, const std::string& id) {
   Interference in;
   if (!h5::exists(run, "interference")) return in;
@@ -489,6 +507,12 @@ Interference read_interference(hid_t run, const std::string& id) {
   in.migrations = read_matrix<std::int64_t>(o, "migrations");
   in.steal = h5::read_double_rows(o, "steal");
   in.cpu_pressure = h5::read_double_rows(o, "cpu_pressure");
+  if (h5::exists(o, "others_before")) {  // since version 5
+    in.others_before = read_matrix<std::int64_t>(o, "others_before");
+    in.others_after = read_matrix<std::int64_t>(o, "others_after");
+    in.host_cpus = h5::read_ints(o, "host_cpus");
+    in.host_workers = h5::read_ints(o, "host_workers");
+  }
   in.disturbed = h5::read_bools(o, "disturbed");
   if (!in.recorded()) return {};  // an empty group says no more than none
   check_interference_shape(in, id);

@@ -18,8 +18,9 @@ namespace parkit::results {
 inline constexpr const char* schema_name = "parkit.results";
 /// The version written. 2 added I/O runs (/io_runs, /io_table), 3 hazard runs (/hazard_runs,
 /// /hazard_table), 4 each kernel run's interference (/runs/<id>/interference, /table's
-/// disturbed_reps); older files are still read, as files without what they lack.
-inline constexpr std::int64_t schema_version = 4;
+/// disturbed_reps), 5 the other processes' tasks seen around each rep (interference/others_*,
+/// host_cpus, host_workers); older files are still read, as files without what they lack.
+inline constexpr std::int64_t schema_version = 5;
 inline constexpr std::int64_t oldest_schema_version = 1;
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;

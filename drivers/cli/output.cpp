@@ -52,6 +52,12 @@ nlohmann::json interference_json(const measure::Interference& in) {
   j["migrations"] = in.migrations;
   j["steal"] = double_rows_json(in.steal);
   j["cpu_pressure"] = double_rows_json(in.cpu_pressure);
+  if (!in.others_before.empty()) {
+    j["others_before"] = in.others_before;
+    j["others_after"] = in.others_after;
+    j["host_cpus"] = in.host_cpus;
+    j["host_workers"] = in.host_workers;
+  }
   return j;
 }
 
@@ -67,6 +73,13 @@ measure::Interference interference_from_json(const nlohmann::json& run) {
   in.migrations = j.at("migrations").get<std::vector<std::vector<std::int64_t>>>();
   in.steal = double_rows_from_json(j.at("steal"));
   in.cpu_pressure = double_rows_from_json(j.at("cpu_pressure"));
+  if (j.contains("others_before")) {  // not in the JSON of parkit before schema version 5
+    using Rows = std::vector<std::vector<std::int64_t>>;
+    in.others_before = j.at("others_before").get<Rows>();
+    in.others_after = j.at("others_after").get<Rows>();
+    in.host_cpus = j.at("host_cpus").get<std::vector<std::int64_t>>();
+    in.host_workers = j.at("host_workers").get<std::vector<std::int64_t>>();
+  }
   in.disturbed = j.at("disturbed").get<std::vector<bool>>();
   return in;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "parkit/measure/interference.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -64,6 +65,16 @@ std::optional<std::int64_t> field(std::string_view text, int n) {
   return value;
 }
 
+/// This host's name, with the encoding's separators (space, '#', ';', '|') replaced.
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  std::string text = name;
+  for (char& c : text)
+    if (c == ' ' || c == '#' || c == ';' || c == '|') c = '_';
+  return text.empty() ? "unknown" : text;
+}
+
 }  // namespace
 
 std::optional<ThreadCounters> read_thread_counters(int thread_id) {
@@ -110,6 +121,38 @@ HostCounters read_host_counters() {
   return h;
 }
 
+RunningTasks read_running_tasks() {
+  RunningTasks r;
+  // /proc/self/task/<id>/stat: "<id> (<comm>) <state> ...": the state follows the last ')'
+  if (DIR* tasks = opendir("/proc/self/task")) {
+    while (const dirent* entry = readdir(tasks)) {
+      if (entry->d_name[0] == '.') continue;
+      const auto stat = read_proc(fmt::format("/proc/self/task/{}/stat", entry->d_name));
+      if (!stat) continue;  // the thread ended since the listing
+      const std::size_t close = stat->rfind(')');
+      if (close != std::string::npos && close + 2 < stat->size() && (*stat)[close + 2] == 'R')
+        ++r.own;
+    }
+    closedir(tasks);
+  }
+  // "0.52 0.58 0.59 3/245 1234": the 4th field's numerator, tasks running or runnable now
+  if (const auto loadavg = read_proc("/proc/loadavg")) {
+    std::string_view text = *loadavg;
+    std::size_t from = 0;
+    for (int i = 0; i < 3 && from != std::string_view::npos; ++i) {
+      from = text.find(' ', from);
+      if (from != std::string_view::npos) ++from;
+    }
+    std::int64_t running = 0;
+    if (from != std::string_view::npos) {
+      const auto [end, ec] =
+          std::from_chars(text.data() + from, text.data() + text.size(), running);
+      if (ec == std::errc() && end < text.data() + text.size() && *end == '/') r.host = running;
+    }
+  }
+  return r;
+}
+
 InterferenceProbe::InterferenceProbe(std::vector<int> thread_ids)
     : thread_ids_(std::move(thread_ids)), usable_(!thread_ids_.empty()) {}
 
@@ -118,14 +161,20 @@ std::optional<InterferenceProbe::Sample> InterferenceProbe::sample(bool before_r
   // window is the rep's and not the probe's own reads (a wait there would not slow the rep).
   Sample s;
   s.threads.resize(thread_ids_.size());
-  if (before_rep) s.host = read_host_counters();
+  if (before_rep) {
+    s.host = read_host_counters();
+    s.running = read_running_tasks();
+  }
   for (std::size_t i = 0; i < thread_ids_.size(); ++i) {
     const std::size_t w = before_rep ? thread_ids_.size() - 1 - i : i;
     const auto c = read_thread_counters(thread_ids_[w]);
     if (!c) return std::nullopt;
     s.threads[w] = *c;
   }
-  if (!before_rep) s.host = read_host_counters();
+  if (!before_rep) {
+    s.running = read_running_tasks();
+    s.host = read_host_counters();
+  }
   return s;
 }
 
@@ -154,18 +203,23 @@ void InterferenceProbe::after() {
   d.host.steal = end->host.steal - start_.host.steal;
   d.host.has_pressure = end->host.has_pressure && start_.host.has_pressure;
   d.host.cpu_pressure = end->host.cpu_pressure - start_.host.cpu_pressure;
+  d.running = start_.running;
+  d.running_after = end->running;
   deltas_.push_back(std::move(d));
 }
 
 std::string InterferenceProbe::encode() const {
   if (!usable_ || deltas_.empty()) return {};
-  // rep;rep;... with each rep "steal pressure|delay switches moves|delay switches moves..."
-  std::string text;
-  for (const Sample& d : deltas_) {
-    if (!text.empty()) text += ';';
+  // "host cpus#rep;rep;..." with each rep
+  // "steal pressure host_before own_before host_after own_after|delay switches moves|..."
+  std::string text = fmt::format("{} {}#", host_name(), sysconf(_SC_NPROCESSORS_ONLN));
+  for (std::size_t rep = 0; rep < deltas_.size(); ++rep) {
+    const Sample& d = deltas_[rep];
+    if (rep > 0) text += ';';
     text += fmt::format(
-        "{:.9g} {:.9g}", d.host.steal,
-        d.host.has_pressure ? d.host.cpu_pressure : std::numeric_limits<double>::quiet_NaN());
+        "{:.9g} {:.9g} {} {} {} {}", d.host.steal,
+        d.host.has_pressure ? d.host.cpu_pressure : std::numeric_limits<double>::quiet_NaN(),
+        d.running.host, d.running.own, d.running_after.host, d.running_after.own);
     for (const ThreadCounters& t : d.threads)
       text += fmt::format("|{:.9g} {} {}", t.run_delay, t.involuntary_switches, t.migrations);
   }
@@ -202,23 +256,38 @@ std::int64_t to_int(std::string_view s) {
 Interference combine_interference(const std::vector<std::string>& by_rank, int reps,
                                   unsigned threads) {
   Interference in;
-  const auto workers = by_rank.size() * threads;
-  in.run_delay.assign(static_cast<std::size_t>(reps), std::vector<double>(workers));
-  in.involuntary_switches.assign(static_cast<std::size_t>(reps),
-                                 std::vector<std::int64_t>(workers));
-  in.migrations.assign(static_cast<std::size_t>(reps), std::vector<std::int64_t>(workers));
-  in.steal.assign(static_cast<std::size_t>(reps), std::vector<double>(by_rank.size()));
-  in.cpu_pressure.assign(static_cast<std::size_t>(reps), std::vector<double>(by_rank.size()));
-  for (std::size_t rank = 0; rank < by_rank.size(); ++rank) {
-    const std::vector<std::string_view> rep_texts = split(by_rank[rank], ';');
-    if (by_rank[rank].empty() || rep_texts.size() != static_cast<std::size_t>(reps)) return {};
-    for (std::size_t rep = 0; rep < rep_texts.size(); ++rep) {
+  const auto n_reps = static_cast<std::size_t>(reps);
+  const std::size_t ranks = by_rank.size(), workers = ranks * threads;
+  in.run_delay.assign(n_reps, std::vector<double>(workers));
+  in.involuntary_switches.assign(n_reps, std::vector<std::int64_t>(workers));
+  in.migrations.assign(n_reps, std::vector<std::int64_t>(workers));
+  in.steal.assign(n_reps, std::vector<double>(ranks));
+  in.cpu_pressure.assign(n_reps, std::vector<double>(ranks));
+  // [rep][rank]: the host's count and the rank's own running threads, before and after
+  std::vector<std::vector<std::int64_t>> host_before(n_reps, std::vector<std::int64_t>(ranks)),
+      own_before = host_before, host_after = host_before, own_after = host_before;
+  std::vector<std::string> hosts(ranks);
+  in.host_cpus.assign(ranks, 0);
+  for (std::size_t rank = 0; rank < ranks; ++rank) {
+    const std::vector<std::string_view> head_body = split(by_rank[rank], '#');
+    if (head_body.size() != 2) return {};
+    const std::vector<std::string_view> head = split(head_body[0], ' ');
+    if (head.size() != 2) return {};
+    hosts[rank] = head[0];
+    in.host_cpus[rank] = to_int(head[1]);
+    const std::vector<std::string_view> rep_texts = split(head_body[1], ';');
+    if (rep_texts.size() != n_reps) return {};
+    for (std::size_t rep = 0; rep < n_reps; ++rep) {
       const std::vector<std::string_view> parts = split(rep_texts[rep], '|');
       if (parts.size() != threads + 1) return {};
       const std::vector<std::string_view> host = split(parts[0], ' ');
-      if (host.size() != 2) return {};
+      if (host.size() != 6) return {};
       in.steal[rep][rank] = to_double(host[0]);
       in.cpu_pressure[rep][rank] = to_double(host[1]);
+      host_before[rep][rank] = to_int(host[2]);
+      own_before[rep][rank] = to_int(host[3]);
+      host_after[rep][rank] = to_int(host[4]);
+      own_after[rep][rank] = to_int(host[5]);
       for (unsigned w = 0; w < threads; ++w) {
         const std::vector<std::string_view> t = split(parts[w + 1], ' ');
         if (t.size() != 3) return {};
@@ -229,7 +298,31 @@ Interference combine_interference(const std::vector<std::string>& by_rank, int r
       }
     }
   }
-  in.disturbed.assign(static_cast<std::size_t>(reps), false);  // set by disturbed_rule
+  // Per host: the fewest tasks any of its ranks saw (they read at slightly different moments;
+  // the fewest errs towards "quiet") less every one of its ranks' own running threads.
+  const auto others = [&](const std::vector<std::int64_t>& host_count,
+                          const std::vector<std::int64_t>& own, std::size_t rank) {
+    std::int64_t fewest = std::numeric_limits<std::int64_t>::max(), ours = 0;
+    for (std::size_t r = 0; r < ranks; ++r) {
+      if (hosts[r] != hosts[rank]) continue;
+      if (host_count[r] < 0) return std::int64_t{-1};
+      fewest = std::min(fewest, host_count[r]);
+      ours += own[r];
+    }
+    return std::max<std::int64_t>(0, fewest - ours);
+  };
+  in.others_before.assign(n_reps, std::vector<std::int64_t>(ranks));
+  in.others_after = in.others_before;
+  for (std::size_t rep = 0; rep < n_reps; ++rep)
+    for (std::size_t rank = 0; rank < ranks; ++rank) {
+      in.others_before[rep][rank] = others(host_before[rep], own_before[rep], rank);
+      in.others_after[rep][rank] = others(host_after[rep], own_after[rep], rank);
+    }
+  in.host_workers.assign(ranks, 0);
+  for (std::size_t rank = 0; rank < ranks; ++rank)
+    for (std::size_t r = 0; r < ranks; ++r)
+      if (hosts[r] == hosts[rank]) in.host_workers[rank] += threads;
+  in.disturbed.assign(n_reps, false);  // set by disturbed_rule
   return in;
 }
 
@@ -237,12 +330,33 @@ std::vector<bool> disturbed_rule(const Interference& in, const std::vector<doubl
                                  unsigned threads) {
   std::vector<bool> disturbed(rep_times.size(), false);
   if (in.run_delay.size() != rep_times.size()) return disturbed;
+  const bool others_known =
+      in.others_before.size() == rep_times.size() && in.others_after.size() == rep_times.size();
   for (std::size_t rep = 0; rep < rep_times.size(); ++rep) {
     const double floor = std::max(min_disturbance_s, disturbed_share * rep_times[rep]);
     bool hit = false;
-    for (double delay : in.run_delay[rep]) hit = hit || delay >= floor;
     // steal is over all of a host's CPUs; this rank's workers used `threads` of them
     for (double steal : in.steal[rep]) hit = hit || steal >= floor * threads;
+    const std::size_t ranks = in.steal[rep].size();
+    for (std::size_t rank = 0; rank < ranks && !hit; ++rank) {
+      bool waited = false;
+      for (unsigned w = 0; w < threads; ++w) {
+        const std::size_t column = rank * threads + w;
+        if (column < in.run_delay[rep].size())
+          waited = waited || in.run_delay[rep][column] >= floor;
+      }
+      const std::int64_t before = others_known ? in.others_before[rep][rank] : -1;
+      const std::int64_t after = others_known ? in.others_after[rep][rank] : -1;
+      if (before < 0 || after < 0) {  // not read: the wait alone decides, as in version 4
+        hit = waited;
+        continue;
+      }
+      const std::int64_t throughout = std::min(before, after);
+      const bool crowded = throughout > 0 && rank < in.host_cpus.size() &&
+                           rank < in.host_workers.size() &&
+                           throughout + in.host_workers[rank] > in.host_cpus[rank];
+      hit = crowded || (waited && std::max(before, after) > 0);
+    }
     disturbed[rep] = hit;
   }
   return disturbed;

@@ -32,6 +32,16 @@ struct HostCounters {
 };
 [[nodiscard]] HostCounters read_host_counters();
 
+/// Who is running on this host at one instant: every task running or waiting for a CPU
+/// (/proc/loadavg, the reader included) and those of them that are this process's threads.
+struct RunningTasks {
+  std::int64_t host = -1;  ///< -1: not read
+  std::int64_t own = 0;
+};
+/// Reads this process's threads first, then the host's count: a thread of ours that goes to
+/// sleep in between then lowers the others' count (never raises it).
+[[nodiscard]] RunningTasks read_running_tasks();
+
 /// One rank's counters around its timed reps: before() and after() bracket each rep.
 class InterferenceProbe {
  public:
@@ -47,6 +57,8 @@ class InterferenceProbe {
   struct Sample {
     std::vector<ThreadCounters> threads;
     HostCounters host;
+    RunningTasks running;        // when read (in a delta: at the start of the rep)
+    RunningTasks running_after;  // in a delta: at its end
   };
   [[nodiscard]] std::optional<Sample> sample(bool before_rep) const;
 
@@ -58,6 +70,7 @@ class InterferenceProbe {
 
 /// Joins the ranks' encode()d probes (by rank) into the run's record; an empty record (not
 /// recorded) when some rank recorded nothing. `reps` and `threads` (workers per rank) check them.
+/// Ranks that share a host (by name) count each other's threads as the run's own, not others'.
 [[nodiscard]] Interference combine_interference(const std::vector<std::string>& by_rank, int reps,
                                                 unsigned threads);
 

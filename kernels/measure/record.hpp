@@ -34,6 +34,14 @@ struct Interference {
   /// Seconds in which some task on this rank's host waited for a CPU (PSI cpu "some"; NaN when
   /// the kernel has no PSI). [rep][rank]
   std::vector<std::vector<double>> cpu_pressure;
+  /// Tasks of other processes running or waiting for a CPU on this rank's host just before and
+  /// just after each rep: /proc/loadavg's count less the running threads of this run's ranks on
+  /// that host (-1: not read). Empty in files from before version 5. [rep][rank]
+  std::vector<std::vector<std::int64_t>> others_before;
+  std::vector<std::vector<std::int64_t>> others_after;
+  /// CPUs online on each rank's host, and this run's workers on that host. [rank]
+  std::vector<std::int64_t> host_cpus;
+  std::vector<std::int64_t> host_workers;
   /// A rep whose time something else inflated (see disturbed_rule). [rep]
   std::vector<bool> disturbed;
 
@@ -48,9 +56,15 @@ struct Interference {
   [[nodiscard]] std::string verdict() const;
 };
 
-/// Marks each rep whose time was inflated by others: some worker waited for a CPU, or the
-/// hypervisor stole, for at least 5 % of the rep's time (and 50 us: below that it is the
-/// kernel's own housekeeping). `threads` is workers per rank.
+/// Marks each rep whose time was inflated by others. With `floor` = 5 % of the rep's time (and at
+/// least 50 us: below that it is the kernel's own housekeeping), a rep is disturbed when
+/// - the hypervisor stole `floor` per worker of the rank's, or
+/// - other processes had tasks running on a rank's host at both ends of the rep, and those with
+///   the run's workers there outnumbered its CPUs (someone had to wait), or
+/// - a worker waited `floor` for a CPU while other processes' tasks were seen at either end.
+/// A worker that waited while no other process was seen waited on this run's own threads (its
+/// own oversubscription, or a woken thread queued behind its waker): not interference. Records
+/// without the others' counts (version 4) fall back to the wait alone. `threads`: per rank.
 [[nodiscard]] std::vector<bool> disturbed_rule(const Interference& in,
                                                const std::vector<double>& rep_times,
                                                unsigned threads);

@@ -195,7 +195,7 @@ class ResultsFiles(unittest.TestCase):
         self.io_job(b)
         drivers = ["sequential", "threads", "pool", "coroutines"]
         with h5py.File(a) as f:
-            self.assertEqual(f.attrs["schema_version"], 4)
+            self.assertEqual(f.attrs["schema_version"], 5)
             self.assertEqual(len(f["runs"]), 0)
             self.assertEqual(len(f["table"]), 0)
             self.assertEqual(sorted(f["io_runs"]), [f"io-{k:04}" for k in range(4)])

@@ -15,7 +15,31 @@ JOB_KEYS = ("command_line", "user", "compiler", "compiler_flags", "build_type", 
 # SCHEMA.md, /runs/<run>/interference (since version 4): per worker and per rank, by rep.
 PER_WORKER = {"run_delay": ("f", "s"), "involuntary_switches": ("i", "1"),
               "migrations": ("i", "1")}
-PER_RANK = {"steal": ("f", "s"), "cpu_pressure": ("f", "s")}
+PER_RANK = {"steal": ("f", "s"), "cpu_pressure": ("f", "s"),
+            "others_before": ("i", "1"), "others_after": ("i", "1")}  # others_*: since v5
+PER_HOST = {"host_cpus": ("i", "1"), "host_workers": ("i", "1")}  # [ranks], since v5
+
+
+def expected_disturbed(run, group, threads):
+    """SCHEMA.md's rule, computed here from the recorded counts: which reps are disturbed."""
+    rep_seconds = run["rep_seconds"][()]
+    run_delay, steal = group["run_delay"][()], group["steal"][()]
+    before, after = group["others_before"][()], group["others_after"][()]
+    cpus, workers = group["host_cpus"][()], group["host_workers"][()]
+    marks = []
+    for rep, seconds in enumerate(rep_seconds):
+        floor = max(50e-6, 0.05 * seconds)
+        hit = bool((steal[rep] >= floor * threads).any())
+        for rank in range(steal.shape[1]):
+            waited = bool((run_delay[rep][rank * threads:(rank + 1) * threads] >= floor).any())
+            b, a = before[rep][rank], after[rep][rank]
+            if b < 0 or a < 0:
+                hit = hit or waited
+            else:
+                crowded = min(b, a) > 0 and min(b, a) + workers[rank] > cpus[rank]
+                hit = hit or crowded or (waited and max(b, a) > 0)
+        marks.append(hit)
+    return marks
 
 
 def check_interference(tc, run, name, reps, ranks, threads):
@@ -28,7 +52,17 @@ def check_interference(tc, run, name, reps, ranks, threads):
         tc.assertEqual(verdict, "not recorded", name)
         return -1
     group = run["interference"]
-    tc.assertEqual(set(group), set(PER_WORKER) | set(PER_RANK) | {"disturbed"}, name)
+    tc.assertEqual(set(group), set(PER_WORKER) | set(PER_RANK) | set(PER_HOST) | {"disturbed"},
+                   name)
+    for key, (kind, units) in PER_HOST.items():
+        ds = group[key]
+        tc.assertEqual(ds.shape, (ranks,), f"{name} {key}")
+        tc.assertEqual(ds.dtype.kind, kind, f"{name} {key}")
+        tc.assertEqual(ds.attrs["units"], units, f"{name} {key}")
+    tc.assertTrue((group["host_cpus"][()] >= 1).all(), name)
+    tc.assertTrue((group["host_workers"][()] >= threads).all(), name)  # ranks may share a host
+    for key in ("others_before", "others_after"):
+        tc.assertTrue((group[key][()] >= -1).all(), f"{name} {key}")  # -1: not read
     for shape, columns in ((ranks * threads, PER_WORKER), (ranks, PER_RANK)):
         for key, (kind, units) in columns.items():
             ds = group[key]
@@ -46,6 +80,7 @@ def check_interference(tc, run, name, reps, ranks, threads):
     tc.assertEqual(disturbed.shape, (reps,), name)
     tc.assertEqual(disturbed.dtype, np.bool_, name)  # the encoding of `outliers`
     tc.assertEqual(group["disturbed"].attrs["units"], "1", name)
+    tc.assertEqual(list(disturbed), expected_disturbed(run, group, threads), name)
     flagged = int(disturbed.sum())
     # the run is disturbed when at least a tenth of its reps are; fewer are noted, not flagged
     run_disturbed = flagged > 0 and 10 * flagged >= reps
@@ -66,7 +101,7 @@ def check_results_file(tc, path, runs, reps=None, ranks=1):
     (when given) over `ranks` ranks, units on every dataset, and the flat tables pandas reads."""
     with h5py.File(path) as f:
         tc.assertEqual(f.attrs["schema"], "parkit.results")
-        tc.assertEqual(f.attrs["schema_version"], 4)
+        tc.assertEqual(f.attrs["schema_version"], 5)
         tc.assertIn("created_utc", f.attrs)
         tc.assertGreaterEqual(len(f["jobs"]), 1)
         for job in f["jobs"].values():

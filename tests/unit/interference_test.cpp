@@ -4,6 +4,9 @@
 #include "parkit/measure/interference.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -78,22 +81,24 @@ TEST(Interference, TheProtocolRecordsEveryRepForEveryWorker) {
   EXPECT_EQ(in.verdict() == "quiet", in.disturbed_reps() == 0);
 }
 
-TEST(Interference, AWorkerSharingItsCpuWithABusyThreadIsDisturbed) {
-  // The worker and a busy thread on one CPU: the scheduler gives each about half of it, so each
-  // 40 ms rep waits ~20 ms for its CPU, far past 5 % of the rep.
+TEST(Interference, AWorkerSharingItsCpuWithABusyProcessIsDisturbed) {
+  // The worker and another process's busy loop on one CPU: the scheduler gives each about half
+  // of it, so each 40 ms rep waits ~20 ms for its CPU, far past 5 % of the rep, and the other
+  // process is running at both ends of every rep.
   const std::vector<int> allowed = exec::allowed_cpus();
   const int cpu = allowed.back();
   exec::set_current_affinity({cpu});
-  std::atomic<bool> stop{false};
-  std::thread busy([&] {
-    exec::set_current_affinity({cpu});
-    while (!stop.load(std::memory_order_relaxed)) {
+  const pid_t busy = fork();
+  ASSERT_GE(busy, 0) << "fork failed";
+  if (busy == 0) {  // the child only spins (nothing that is unsafe after fork) until killed
+    for (;;) {
     }
-  });
+  }
+  busy_for(std::chrono::milliseconds(20));  // let the child start running
   BusyExperiment e(std::chrono::milliseconds(40));
   const Measurement m = measure(e, {.reps = 3, .warmup = 0});
-  stop = true;
-  busy.join();
+  kill(busy, SIGKILL);
+  waitpid(busy, nullptr, 0);
   exec::set_current_affinity(allowed);
   const Interference& in = m.interference;
   ASSERT_TRUE(in.recorded());
@@ -102,7 +107,11 @@ TEST(Interference, AWorkerSharingItsCpuWithABusyThreadIsDisturbed) {
   for (std::size_t rep = 0; rep < 3; ++rep) {
     EXPECT_GT(in.run_delay[rep][0], 0.05 * m.rep_times[rep]);
     EXPECT_GE(in.involuntary_switches[rep][0], 1);
+    EXPECT_GE(in.others_before[rep][0], 1);
+    EXPECT_GE(in.others_after[rep][0], 1);
   }
+  EXPECT_EQ(in.host_workers, (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(in.host_cpus[0], sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 TEST(Interference, AnExperimentWithoutWorkersRecordsNothing) {
@@ -164,9 +173,11 @@ TEST(Interference, ARunIsDisturbedWhenATenthOfItsRepsAre) {
 }
 
 TEST(Interference, RanksAreJoinedInRankOrderAndAMissingRankMeansNotRecorded) {
-  // what two ranks' probes encode: "steal pressure|delay switches moves|..." per rep, ';' between
-  const std::vector<std::string> by_rank = {"0 nan|0.001 2 0|0.002 0 1;0.01 0.5|0 0 0|0 0 0",
-                                            "0.02 0.25|0.003 1 -1|0.004 0 -1;0 0|0 0 -1|0 0 -1"};
+  // what two ranks' probes encode: "host cpus#" then per rep, ';' between,
+  // "steal pressure tasks_before own_before tasks_after own_after|delay switches moves|..."
+  const std::vector<std::string> by_rank = {
+      "a 4#0 nan 3 3 2 1|0.001 2 0|0.002 0 1;0.01 0.5 5 3 4 3|0 0 0|0 0 0",
+      "b 8#0.02 0.25 1 1 -1 1|0.003 1 -1|0.004 0 -1;0 0 9 2 2 2|0 0 -1|0 0 -1"};
   const Interference in = combine_interference(by_rank, 2, 2);
   ASSERT_TRUE(in.recorded());
   EXPECT_EQ(in.run_delay[0], (std::vector<double>{0.001, 0.002, 0.003, 0.004}));
@@ -176,9 +187,84 @@ TEST(Interference, RanksAreJoinedInRankOrderAndAMissingRankMeansNotRecorded) {
   EXPECT_EQ(in.steal[1], (std::vector<double>{0.01, 0}));
   EXPECT_TRUE(std::isnan(in.cpu_pressure[0][0]));
   EXPECT_EQ(in.cpu_pressure[1][0], 0.5);
+  // two hosts: each rank's others are its host's tasks less its own running threads
+  EXPECT_EQ(in.others_before, (std::vector<std::vector<std::int64_t>>{{0, 0}, {2, 7}}));
+  EXPECT_EQ(in.others_after, (std::vector<std::vector<std::int64_t>>{{1, -1}, {1, 0}}));
+  EXPECT_EQ(in.host_cpus, (std::vector<std::int64_t>{4, 8}));
+  EXPECT_EQ(in.host_workers, (std::vector<std::int64_t>{2, 2}));
   EXPECT_FALSE(combine_interference({by_rank[0], ""}, 2, 2).recorded());
+  EXPECT_FALSE(combine_interference({"0 nan 3 3 2 1|0 0 0|0 0 0;0 0 1 1 1 1|0 0 0|0 0 0"}, 2, 2)
+                   .recorded());                                 // no host header
   EXPECT_FALSE(combine_interference(by_rank, 3, 2).recorded());  // a rank lost a rep
   EXPECT_FALSE(combine_interference(by_rank, 2, 3).recorded());  // or a worker
+}
+
+TEST(Interference, RanksOnOneHostCountEachOthersThreadsAsTheirOwn) {
+  // two ranks of one run on host h (2 CPUs, 1 worker each): rank 1 saw 3 tasks running, rank 0
+  // saw 2 (they read at different moments); each had 1 thread of its own running. The fewest
+  // seen less both ranks' own: 0 others before; after the rep a third process was running.
+  const std::vector<std::string> by_rank = {"h 2#0 0 2 1 3 1|0 0 0", "h 2#0 0 3 1 4 1|0 0 0"};
+  const Interference in = combine_interference(by_rank, 1, 1);
+  ASSERT_TRUE(in.recorded());
+  EXPECT_EQ(in.others_before[0], (std::vector<std::int64_t>{0, 0}));
+  EXPECT_EQ(in.others_after[0], (std::vector<std::int64_t>{1, 1}));
+  EXPECT_EQ(in.host_workers, (std::vector<std::int64_t>{2, 2}));
+}
+
+/// One rep, one rank of 2 workers on a host of `cpus` CPUs, the first worker waited `delay`;
+/// other processes' tasks `before` and `after` it.
+Interference one_rep(double delay, std::int64_t before, std::int64_t after, std::int64_t cpus) {
+  Interference in = two_reps(delay, 0, 0);
+  in.run_delay.resize(1);
+  in.involuntary_switches.resize(1);
+  in.migrations.resize(1);
+  in.steal.resize(1);
+  in.cpu_pressure.resize(1);
+  in.disturbed.resize(1);
+  in.others_before = {{before}};
+  in.others_after = {{after}};
+  in.host_cpus = {cpus};
+  in.host_workers = {2};
+  return in;
+}
+
+TEST(Interference, OnlyOtherProcessesDisturbARep) {
+  const std::vector<double> rep = {0.010};  // floor 0.5 ms
+  const std::vector<bool> yes = {true}, no = {false};
+  // a worker waited, but nothing else was running: it waited on the run's own threads
+  EXPECT_EQ(disturbed_rule(one_rep(0.002, 0, 0, 2), rep, 2), no);
+  // it waited and another process was seen at one end of the rep
+  EXPECT_EQ(disturbed_rule(one_rep(0.002, 0, 1, 2), rep, 2), yes);
+  EXPECT_EQ(disturbed_rule(one_rep(0.002, 1, 0, 2), rep, 2), yes);
+  // another process ran throughout on a host the run filled (1 + 2 workers > 2 CPUs): someone
+  // waited even if no worker's wait had been charged yet
+  EXPECT_EQ(disturbed_rule(one_rep(0, 1, 1, 2), rep, 2), yes);
+  // ... but on a host with room for it beside the workers (1 + 2 <= 4 CPUs) it took nothing
+  EXPECT_EQ(disturbed_rule(one_rep(0, 1, 1, 4), rep, 2), no);
+  EXPECT_EQ(disturbed_rule(one_rep(0, 3, 3, 4), rep, 2), yes);  // 3 + 2 > 4
+  EXPECT_EQ(disturbed_rule(one_rep(0, 3, 2, 4), rep, 2), no);   // 2 throughout: 2 + 2 <= 4
+  // seen at one end only, and no worker waited: a passing task
+  EXPECT_EQ(disturbed_rule(one_rep(0, 1, 0, 2), rep, 2), no);
+  // counts not read (-1): the wait alone decides, as for a version 4 record
+  EXPECT_EQ(disturbed_rule(one_rep(0.002, -1, 0, 2), rep, 2), yes);
+  EXPECT_EQ(disturbed_rule(one_rep(0.0001, -1, 0, 2), rep, 2), no);
+}
+
+TEST(Interference, ThisProcessesRunningThreadsAreCounted) {
+  const RunningTasks now = read_running_tasks();
+  ASSERT_GE(now.host, 1) << "/proc/loadavg not read";
+  EXPECT_GE(now.own, 1);  // the reader itself is running
+  std::atomic<bool> stop = false;
+  std::jthread spinner([&] {
+    while (!stop.load(std::memory_order_relaxed)) {
+    }
+  });
+  busy_for(std::chrono::milliseconds(2));
+  const RunningTasks busier = read_running_tasks();
+  stop = true;
+  // the spinner runs or waits for a CPU: either way it counts (on any machine, loaded or not)
+  EXPECT_GE(busier.own, 2);
+  EXPECT_GE(busier.host, busier.own - 1);  // the two reads are not one instant
 }
 
 TEST(Interference, AProbeEncodesWhatCombineReads) {

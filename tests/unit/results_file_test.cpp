@@ -28,7 +28,8 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 /// 3 reps of 2 ranks x 3 threads: rep 1 disturbed (worker 4 waited 0.1 s), migrations the kernel
-/// did not give (-1) for rank 1's workers, and no PSI on rank 1's host (NaN).
+/// did not give (-1) for rank 1's workers, no PSI on rank 1's host (NaN), and rank 1's host's
+/// task count not read in rep 1 (-1).
 Interference sample_interference() {
   Interference in;
   in.run_delay = {{0, 1e-6, 0, 0, 2e-6, 0}, {0, 0, 0, 0, 0.1, 0}, {0, 0, 3e-6, 0, 0, 0}};
@@ -36,6 +37,10 @@ Interference sample_interference() {
   in.migrations = {{0, 0, 1, -1, -1, -1}, {2, 0, 0, -1, -1, -1}, {0, 0, 0, -1, -1, -1}};
   in.steal = {{0, 0}, {0, 0.01}, {0, 0}};
   in.cpu_pressure = {{0.001, nan}, {0.25, nan}, {0, nan}};
+  in.others_before = {{0, 0}, {1, -1}, {0, 0}};
+  in.others_after = {{0, 2}, {1, -1}, {0, 0}};
+  in.host_cpus = {8, 4};
+  in.host_workers = {3, 3};
   in.disturbed = {false, true, false};
   return in;
 }
@@ -59,6 +64,10 @@ void expect_same(const Interference& x, const Interference& y) {
   EXPECT_EQ(x.migrations, y.migrations);
   EXPECT_TRUE(same(x.steal, y.steal));
   EXPECT_TRUE(same(x.cpu_pressure, y.cpu_pressure));
+  EXPECT_EQ(x.others_before, y.others_before);
+  EXPECT_EQ(x.others_after, y.others_after);
+  EXPECT_EQ(x.host_cpus, y.host_cpus);
+  EXPECT_EQ(x.host_workers, y.host_workers);
   EXPECT_EQ(x.disturbed, y.disturbed);
   EXPECT_EQ(x.verdict(), y.verdict());
 }
@@ -309,7 +318,7 @@ TEST(ResultsFileInterference, TheFileHasTheSubgroupTheVerdictAndTheTableColumn) 
   h5::silence_library_errors();
   const h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen");
   std::filesystem::remove(path);  // the open handle keeps it readable
-  EXPECT_EQ(h5::read_int_attribute(file.get(), "schema_version"), 4);
+  EXPECT_EQ(h5::read_int_attribute(file.get(), "schema_version"), 5);
   const h5::Group recorded = h5::open_group(file.get(), "runs/run-0000");
   EXPECT_EQ(h5::read_string_attribute(recorded.get(), "interference"), "disturbed: 1 of 3 reps");
   const h5::Group g = h5::open_group(recorded.get(), "interference");
@@ -331,6 +340,10 @@ TEST(ResultsFileInterference, TheFileHasTheSubgroupTheVerdictAndTheTableColumn) 
   EXPECT_EQ(shape_and_units("migrations"), make_tuple(2, reps, workers, H5T_INTEGER, "1"s));
   EXPECT_EQ(shape_and_units("steal"), make_tuple(2, reps, ranks, H5T_FLOAT, "s"s));
   EXPECT_EQ(shape_and_units("cpu_pressure"), make_tuple(2, reps, ranks, H5T_FLOAT, "s"s));
+  EXPECT_EQ(shape_and_units("others_before"), make_tuple(2, reps, ranks, H5T_INTEGER, "1"s));
+  EXPECT_EQ(shape_and_units("others_after"), make_tuple(2, reps, ranks, H5T_INTEGER, "1"s));
+  EXPECT_EQ(shape_and_units("host_cpus"), make_tuple(1, ranks, hsize_t{0}, H5T_INTEGER, "1"s));
+  EXPECT_EQ(shape_and_units("host_workers"), make_tuple(1, ranks, hsize_t{0}, H5T_INTEGER, "1"s));
   EXPECT_EQ(shape_and_units("disturbed"), make_tuple(1, reps, hsize_t{0}, H5T_ENUM, "1"s));
   {  // the same bool encoding as outliers
     const h5::Dataset a(H5Dopen2(g.get(), "disturbed", H5P_DEFAULT), "disturbed");
@@ -379,6 +392,31 @@ TEST(ResultsFileInterference, AVersionThreeFileWithoutItReadsAsNotRecorded) {
   EXPECT_EQ(read.runs[0].rank_times, sample_run(0).rank_times);  // the rest reads as before
 }
 
+TEST(ResultsFileInterference, AVersionFourFileReadsWithoutTheOthersCounts) {
+  // a version 4 file: the current encoder, with the version 5 datasets and the version patched
+  const std::string path = temp_path("v4_interference.h5");
+  std::filesystem::remove(path);
+  write_results(path, sample_file(), false);
+  {
+    h5::silence_library_errors();
+    const h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "H5Fopen");
+    h5::write_attribute(file.get(), "schema_version", std::int64_t{4});
+    const h5::Group g = h5::open_group(file.get(), "runs/run-0000/interference");
+    for (const char* name : {"others_before", "others_after", "host_cpus", "host_workers"})
+      h5::check(H5Ldelete(g.get(), name, H5P_DEFAULT), name);
+  }
+  const ResultsFile read = read_results(path);
+  std::filesystem::remove(path);
+  const Interference& in = read.runs.at(0).interference;
+  Interference expected = sample_interference();
+  expected.others_before.clear();
+  expected.others_after.clear();
+  expected.host_cpus.clear();
+  expected.host_workers.clear();
+  expect_same(in, expected);  // the rest, and the verdict decided then, read as written
+  EXPECT_EQ(in.verdict(), "disturbed: 1 of 3 reps");
+}
+
 TEST(ResultsFileInterference, PerRepArraysOfDifferentLengthsAreRefusedNamingTheRun) {
   ResultsFile f = sample_file();
   f.runs[0].interference.steal.pop_back();
@@ -391,6 +429,12 @@ TEST(ResultsFileInterference, PerRepArraysOfDifferentLengthsAreRefusedNamingTheR
   }
   f = sample_file();
   f.runs[0].interference.migrations[2].pop_back();
+  EXPECT_THROW((void)encode(f), h5::Error);
+  f = sample_file();
+  f.runs[0].interference.others_after[1].pop_back();
+  EXPECT_THROW((void)encode(f), h5::Error);
+  f = sample_file();
+  f.runs[0].interference.host_cpus.clear();  // the others' counts without their hosts
   EXPECT_THROW((void)encode(f), h5::Error);
 }
 
