@@ -34,6 +34,10 @@ std::optional<double> amdahl_fit(const std::vector<ScalingPoint>& points) {
   return xy / xx;
 }
 
+double amdahl_speedup(double serial_fraction, double p) {
+  return 1 / (serial_fraction + (1 - serial_fraction) / p);
+}
+
 std::vector<Study> analyse(const std::vector<RunRecord>& runs) {
   std::vector<Study> studies;
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;

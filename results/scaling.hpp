@@ -49,6 +49,10 @@ struct Study {
 /// without such a point. 1/S - 1/p = f (1 - 1/p) is linear in f.
 [[nodiscard]] std::optional<double> amdahl_fit(const std::vector<ScalingPoint>& points);
 
+/// Amdahl's law: the speedup S(p) = 1 / (f + (1 - f) / p) of serial fraction f on p times the
+/// baseline's workers (the curve amdahl_fit's f describes, as reports draw it).
+[[nodiscard]] double amdahl_speedup(double serial_fraction, double p);
+
 /// Speedup S = T_base / T. Efficiency: strong S / (P / P_base); weak T_base / T.
 /// Karp-Flatt e = (1/S - 1/p) / (1 - 1/p), p = P / P_base, for strong scaling with p > 1.
 [[nodiscard]] ScalingPoint scale(const ScalingPoint& base, ScalingPoint point, bool weak);

@@ -88,6 +88,19 @@ TEST(Scaling, AmdahlFitRecoversAKnownSerialFraction) {
                    .amdahl_serial_fraction);
 }
 
+TEST(Scaling, TheFittedAmdahlCurvePassesThroughExactAmdahlData) {
+  std::vector<RunRecord> runs;
+  for (unsigned p : {1u, 2u, 4u, 8u})
+    runs.push_back(synthetic("openmp", p, 100, 10 * (0.25 + 0.75 / p)));
+  const auto s = analyse(runs);
+  ASSERT_TRUE(s[0].amdahl_serial_fraction.has_value());
+  for (const auto& point : s[0].points)
+    EXPECT_NEAR(amdahl_speedup(*s[0].amdahl_serial_fraction, point.workers), point.speedup, 1e-12);
+  EXPECT_DOUBLE_EQ(amdahl_speedup(0.0, 16), 16.0);  // no serial part: linear
+  EXPECT_DOUBLE_EQ(amdahl_speedup(1.0, 16), 1.0);   // all serial: none
+  EXPECT_DOUBLE_EQ(amdahl_speedup(0.1, 10), 1 / 0.19);
+}
+
 TEST(Scaling, StudiesAreSplitByKernelModelAndMode) {
   const auto s = analyse({synthetic("threads", 1, 100, 1), synthetic("openmp", 1, 100, 1),
                           synthetic("threads", 2, 100, 1, "weak")});
