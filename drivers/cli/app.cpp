@@ -19,6 +19,7 @@
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/hazard_output.hpp"
 #include "drivers/cli/hazards_command.hpp"
+#include "drivers/cli/html_report.hpp"
 #include "drivers/cli/io_command.hpp"
 #include "drivers/cli/io_output.hpp"
 #include "drivers/cli/job_output.hpp"
@@ -279,8 +280,11 @@ void renumber_jobs(results::ResultsFile& f, std::size_t& next) {
 /// (variants of a scenario against its fastest safe one). Kernel runs that failed verification
 /// exit 1, and so do hazard runs of a variant that must be safe and was not correct; I/O runs
 /// never do (their failed requests are counted), nor do unsafe variants' anomalies (they are the
-/// demonstration).
-int report_command(const std::vector<std::string>& files, const std::string& format) {
+/// demonstration). With `html` (a path), the same report also goes there as one HTML page, after
+/// the --format output (exit 4 when it cannot be written).
+int report_command(const std::vector<std::string>& files, const std::string& format,
+                   const std::string& html, bool replace_html) {
+  std::vector<results::JobProvenance> jobs_read;  // for the HTML page's provenance
   std::vector<measure::RunRecord> records;
   std::vector<results::IoRecord> io_records;
   std::vector<results::HazardRecord> hazard_records;
@@ -289,6 +293,7 @@ int report_command(const std::vector<std::string>& files, const std::string& for
   for (const std::string& file : files) {
     results::ResultsFile f = read_any_results(file);
     renumber_jobs(f, jobs);
+    jobs_read.insert(jobs_read.end(), f.jobs.begin(), f.jobs.end());
     const bool hdf5 = results::looks_like_hdf5(file);
     for (std::size_t i = 0; i < f.runs.size(); ++i)
       interference_at.push_back(hdf5 ? fmt::format("/runs/run-{:04}/interference in {}", i, file)
@@ -335,6 +340,26 @@ int report_command(const std::vector<std::string>& files, const std::string& for
   const bool no_hazard_failed =
       std::none_of(hazard_records.begin(), hazard_records.end(),
                    [](const auto& r) { return results::hazard_run_failed(r); });
+  if (!html.empty()) {
+    std::cout.flush();  // the text report stands even if the page cannot be written
+    const BuildInfo b = build_info();
+    const std::string page =
+        html_report({.files = files,
+                     .jobs = jobs_read,
+                     .runs = records,
+                     .io_runs = io_records,
+                     .hazard_runs = hazard_records,
+                     .studies = studies,
+                     .io_studies = io_studies,
+                     .hazard_studies = hazard_studies,
+                     .interference_at = interference_at},
+                    utc_now(), fmt::format("parkit {} ({})", b.version, b.git_commit));
+    write_html_report(html, page, replace_html);
+    const std::size_t study_count = studies.size() + io_studies.size() + hazard_studies.size();
+    const std::size_t run_count = records.size() + io_records.size() + hazard_records.size();
+    std::fprintf(stderr, "parkit: wrote %s (%zu stud%s, %zu run%s)\n", html.c_str(), study_count,
+                 study_count == 1 ? "y" : "ies", run_count, run_count == 1 ? "" : "s");
+  }
   return all_verified && no_hazard_failed ? exit_ok : exit_verification_failed;
 }
 
@@ -494,6 +519,16 @@ nlohmann::json decide(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->envname("PARKIT_FORMAT");
+  // no environment twins: a file that is never overwritten without --force cannot come from a
+  // variable every report would then see
+  std::string report_html;
+  bool report_force = false;
+  auto* report_html_option = report->add_option(
+      "--html", report_html,
+      "Also write the report as one self-contained HTML page (tables, SVG plots, notes, "
+      "provenance; loads nothing) to this file; the --format report still goes to stdout");
+  report->add_flag("--force", report_force, "Replace an existing --html file")
+      ->needs(report_html_option);
 
   std::vector<std::string> merge_files;
   std::string merge_output;
@@ -536,7 +571,18 @@ nlohmann::json decide(int argc, char** argv) {
   for (const auto* sub : app.get_subcommands()) command_name = "parkit " + sub->get_name();
   if (*list) return {{"command", "list"}, {"json", list_json}};
   if (*info) return {{"command", "info"}, {"json", info_json}};
-  if (*report) return {{"command", "report"}, {"files", report_files}, {"format", report_format}};
+  if (*report) {
+    if (!report_html.empty() && std::filesystem::exists(report_html) && !report_force) {
+      std::fprintf(stderr, "parkit report: --html: '%s' exists (add --force to replace it)\n",
+                   report_html.c_str());
+      return {{"exit", exit_usage}};
+    }
+    return {{"command", "report"},
+            {"files", report_files},
+            {"format", report_format},
+            {"html", report_html},
+            {"force", report_force}};
+  }
   if (*merge) {
     if (std::filesystem::exists(merge_output) && !merge_force) {
       std::fprintf(stderr, "parkit merge: -o: '%s' exists (add --force to replace it)\n",
@@ -607,7 +653,8 @@ int perform(const nlohmann::json& decision) {
   if (command == "list") return list_command(decision.at("json").get<bool>());
   if (command == "report")
     return report_command(decision.at("files").get<std::vector<std::string>>(),
-                          decision.at("format").get<std::string>());
+                          decision.at("format").get<std::string>(),
+                          decision.at("html").get<std::string>(), decision.at("force").get<bool>());
   if (command == "merge")
     return merge_command(decision.at("files").get<std::vector<std::string>>(),
                          decision.at("output").get<std::string>(),

@@ -197,6 +197,61 @@ TEST(ReportCli, MergeKeepsEveryRunsInterference) {
   expect_only_the_disturbed_point_marked(table.out);
 }
 
+TEST(ReportCli, HtmlWritesThePageAndTheFormatReportStillGoesToStdout) {
+  const TempDir dir;
+  const std::string path = kernel_file(dir, "sweep.h5"), page = dir.file("report.html");
+  const Result plain = run("report " + path);
+  const Result html = run("report " + path + " --html " + page);
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_EQ(html.out, plain.out);
+  EXPECT_EQ(html.err, "parkit: wrote " + page + " (1 study, 3 runs)\n");
+  const std::string text = parkit::testing::slurp(page);
+  EXPECT_TRUE(text.starts_with("<!DOCTYPE html>")) << text.substr(0, 200);
+  EXPECT_TRUE(text.ends_with("</html>\n"));
+  EXPECT_EQ(count(text, "data-study=\"sum_squares / threads (strong)\""), 1);
+  EXPECT_EQ(count(text, "<tr data-point"), 3);
+  EXPECT_NE(text.find("(see /runs/run-0002/interference in " + path + ")"), std::string::npos);
+  EXPECT_NE(text.find("parkit sweep -t 1,2,4"), std::string::npos);  // the job's provenance
+
+  const Result json = run("report --format json " + path + " --html " + dir.file("j.html"));
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out)["studies"].size(), 1u);
+}
+
+TEST(ReportCli, HtmlRefusesAnExistingFileUnlessForced) {
+  const TempDir dir;
+  const std::string path = kernel_file(dir, "sweep.h5"), page = dir.file("report.html");
+  std::ofstream(page) << "mine";
+  const Result refused = run("report " + path + " --html " + page);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.out, "");  // a usage error writes nothing
+  EXPECT_EQ(refused.err,
+            "parkit report: --html: '" + page + "' exists (add --force to replace it)\n");
+  EXPECT_EQ(parkit::testing::slurp(page), "mine");
+
+  const Result forced = run("report " + path + " --html " + page + " --force");
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_TRUE(parkit::testing::slurp(page).starts_with("<!DOCTYPE html>"));
+  // nothing left behind next to it (the page is written to a temporary and renamed)
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 2);
+
+  const Result force_alone = run("report " + path + " --force");
+  EXPECT_EQ(force_alone.exit_code, 2);
+  EXPECT_NE(force_alone.err.find("--force requires --html"), std::string::npos) << force_alone.err;
+}
+
+TEST(ReportCli, HtmlThatCannotBeWrittenExits4WithOneLineNamingTheFile) {
+  const TempDir dir;
+  const std::string path = kernel_file(dir, "sweep.h5");
+  const std::string page = dir.file("no-such-directory/report.html");
+  const Result failed = run("report " + path + " --html " + page);
+  EXPECT_EQ(failed.exit_code, 4);
+  EXPECT_EQ(count(failed.err, "\n"), 1) << failed.err;
+  EXPECT_TRUE(failed.err.starts_with("parkit: " + page + ": not written: ")) << failed.err;
+  EXPECT_NE(failed.out.find("sum_squares / threads"), std::string::npos);  // the table stands
+  EXPECT_FALSE(fs::exists(page));
+}
+
 TEST(ReportCli, ARealRunCarriesItsInterferenceInJsonAndTheTable) {
   const Result json =
       run("run -k sum_squares -m seq,threads -t 2 -n 1e5 --reps 3 --json "
