@@ -2,6 +2,7 @@
 #include "parkit/results/compare.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -214,7 +215,7 @@ Pairs provenance_fields(const JobProvenance& job) {
     out.emplace_back(field, value_of(job.text, field, not_recorded));
   std::string cores = not_recorded;
   for (const auto& [k, v] : job.numbers)
-    if (k == "cores") cores = std::to_string(static_cast<long long>(v));
+    if (k == "cores" && std::isfinite(v)) cores = std::to_string(std::llround(v));
   out.emplace_back("cores", cores);
   out.emplace_back("hosts", job.hosts.empty() ? std::string(not_recorded) : join(job.hosts, ","));
   for (const auto& [k, v] : job.openmp_icvs) out.emplace_back("openmp_icvs " + k, v);
