@@ -51,7 +51,8 @@ struct RatioInterval {
   std::optional<double> low{}, high{};
 };
 
-/// For positive values only (they are logged): rep times. Both samples non-empty.
+/// For positive values only (they are logged): rep times. An empty sample gives estimate 1 and
+/// no interval.
 [[nodiscard]] RatioInterval hodges_lehmann_ratio(std::span<const double> base,
                                                  std::span<const double> fresh, double confidence);
 

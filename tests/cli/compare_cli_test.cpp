@@ -66,35 +66,39 @@ std::vector<std::string> files_in(const std::string& dir) {
   return names;
 }
 
-/// The files every test compares, written once: two runs of the same command (base, again), the
-/// same with the portable sum_squares path (slow), and two merged studies of two jobs each.
+/// The files the tests compare, each written when a test first asks for it (CTest runs every
+/// test in a process of its own): two runs of the same command (base, again), the same with the
+/// portable sum_squares path (slow), its JSON (base.json), and two merged studies of two jobs each
+/// (sum_squares in every job; triad in study_a's second job only, copy in study_b's).
 class CompareCli : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = std::make_unique<TempDir>("parkit_compare_cli");
-    const auto make = [](const std::string& args, const std::string& env = "") {
-      const Result r = run(args, env);
-      ASSERT_EQ(r.exit_code, 0) << args << "\n" << r.err;
-    };
-    make(std::string(sum_squares_run) + " -o " + file("base.h5"));
-    make(std::string(sum_squares_run) + " -o " + file("again.h5"));
-    make(std::string(sum_squares_run) + " -o " + file("slow.h5"),
-         "PARKIT_SUM_SQUARES_PATH=portable");
-    const Result json = run(std::string(sum_squares_run) + " --json --no-output");
-    ASSERT_EQ(json.exit_code, 0) << json.err;
-    std::ofstream(file("base.json")) << json.out;
-    // studies: sum_squares in both jobs of each; triad only in the first, copy only in the second
-    const std::string small = " -m seq -n 1e6 --reps 6 -o ";
-    make("run -k sum_squares" + small + file("job1.h5"));
-    make("run -k sum_squares,triad" + small + file("job2.h5"));
-    make("run -k sum_squares" + small + file("job3.h5"));
-    make("run -k sum_squares,copy" + small + file("job4.h5"));
-    make("merge " + file("job1.h5") + " " + file("job2.h5") + " -o " + file("study_a.h5"));
-    make("merge " + file("job3.h5") + " " + file("job4.h5") + " -o " + file("study_b.h5"));
-    make("run -k triad" + small + file("triad.h5"));
-  }
+  static void SetUpTestSuite() { dir_ = std::make_unique<TempDir>("parkit_compare_cli"); }
   static void TearDownTestSuite() { dir_.reset(); }
-  static std::string file(const std::string& name) { return dir_->file(name); }
+
+  static std::string file(const std::string& name) {
+    const std::string path = dir_->file(name);
+    if (!fs::exists(path)) make(name, path);
+    return path;
+  }
+
+ private:
+  static void make(const std::string& name, const std::string& path) {
+    const std::string small = " -m seq -n 1e6 --reps 6 -o " + path;
+    std::string args = std::string(sum_squares_run) + " -o " + path, env;
+    if (name == "slow.h5") env = "PARKIT_SUM_SQUARES_PATH=portable";
+    if (name == "base.json") args = std::string(sum_squares_run) + " --json --no-output";
+    if (name == "job1.h5" || name == "job3.h5") args = "run -k sum_squares" + small;
+    if (name == "job2.h5") args = "run -k sum_squares,triad" + small;
+    if (name == "job4.h5") args = "run -k sum_squares,copy" + small;
+    if (name == "triad.h5") args = "run -k triad" + small;
+    if (name == "study_a.h5")
+      args = "merge " + file("job1.h5") + " " + file("job2.h5") + " -o " + path;
+    if (name == "study_b.h5")
+      args = "merge " + file("job3.h5") + " " + file("job4.h5") + " -o " + path;
+    const Result r = run(args, env);
+    if (r.exit_code != 0) ADD_FAILURE() << "making " << name << ": " << args << "\n" << r.err;
+    if (name == "base.json") std::ofstream(path) << r.out;
+  }
 
   static std::unique_ptr<TempDir> dir_;
 };

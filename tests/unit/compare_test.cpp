@@ -159,6 +159,12 @@ TEST(HodgesLehmann, ThreeAgainstThreeHasNoNinetyFivePercentInterval) {
       hodges_lehmann_ratio(std::vector<double>{1, 2, 3}, std::vector<double>{4, 5, 6}, 0.9).low);
 }
 
+TEST(HodgesLehmann, AnEmptySampleHasNoInterval) {
+  const RatioInterval r = hodges_lehmann_ratio({}, interleaved_new, 0.95);
+  EXPECT_EQ(r.estimate, 1.0);
+  EXPECT_FALSE(r.low);
+}
+
 TEST(HodgesLehmann, NormalApproximationBeyondFiftyReps) {
   const RatioInterval r = hodges_lehmann_ratio(big_base(), big_new(), 0.95);
   EXPECT_NEAR(r.estimate, 1.0264029241505381, 1e-12);
