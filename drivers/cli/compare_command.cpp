@@ -41,7 +41,7 @@ std::string key_value(const results::RunKey& key, const std::string& field) {
 }
 
 /// How a person names the run: "sum_squares threads 1x2 n=2e7", "io pool 100 requests
-/// /delay/10 pool=8", "hazard counter mutex threads threads=2 ops=1e6".
+/// /delay/10 pool=8 keep-alive", "hazard counter mutex 2 threads ops=1e6".
 std::string run_label(const results::RunKey& key) {
   const auto f = [&](const char* field) { return key_value(key, field); };
   const auto count = [&](const char* field) { return short_count(std::stoll(f(field))); };
@@ -60,8 +60,8 @@ std::string run_label(const results::RunKey& key) {
       return label;
     }
     case RunKind::hazard: {
-      std::string label = fmt::format("hazard {} {} {} threads={} ops={}", f("scenario"),
-                                      f("variant"), f("runtime"), f("threads"), count("ops"));
+      std::string label = fmt::format("hazard {} {} {} {} ops={}", f("scenario"), f("variant"),
+                                      f("threads"), f("runtime"), count("ops"));
       if (f("producers") != "0")
         label += fmt::format(" {}p/{}c capacity={}", f("producers"), f("consumers"), f("capacity"));
       return label;
