@@ -16,6 +16,7 @@
 #include <new>
 #include <optional>
 
+#include "drivers/cli/compare_command.hpp"
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/hazard_output.hpp"
 #include "drivers/cli/hazards_command.hpp"
@@ -538,6 +539,13 @@ nlohmann::json decide(int argc, char** argv) {
   merge->add_option("-o,--output", merge_output, "The study file to write")->required();
   merge->add_flag("--force", merge_force, "Replace an existing output file");
 
+  CompareOptions compare_options;
+  auto* compare = app.add_subcommand(
+      "compare",
+      "Did it get faster? The runs of each NEW results file against the same runs of BASE: "
+      "medians, ratio with its confidence interval, Mann-Whitney p-value, verdict");
+  add_compare_options(*compare, compare_options);
+
   IoOptions io_options;
   auto* io = app.add_subcommand(
       "io", "N waiting HTTP requests: sequential vs threads vs pool vs coroutines");
@@ -601,6 +609,7 @@ nlohmann::json decide(int argc, char** argv) {
     if (*io) return io_decision(io_options, command_line);
     if (*serve) return serve_decision(serve_options);
     if (*hazards) return hazards_decision(hazards_options, command_line);
+    if (*compare) return compare_decision(compare_options);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: %s\n", command_name.c_str(), e.what());
     return {{"exit", exit_usage}};
@@ -655,6 +664,7 @@ int perform(const nlohmann::json& decision) {
     return report_command(decision.at("files").get<std::vector<std::string>>(),
                           decision.at("format").get<std::string>(),
                           decision.at("html").get<std::string>(), decision.at("force").get<bool>());
+  if (command == "compare") return compare_command(decision);
   if (command == "merge")
     return merge_command(decision.at("files").get<std::vector<std::string>>(),
                          decision.at("output").get<std::string>(),

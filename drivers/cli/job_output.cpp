@@ -2,6 +2,7 @@
 #include "drivers/cli/job_output.hpp"
 
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "drivers/cli/errors.hpp"
@@ -31,6 +32,38 @@ nlohmann::json provenance_json(const results::JobProvenance& job) {
   j["openmp_icvs"] = to_object(job.openmp_icvs);
   j["context"] = to_object(job.context);
   return j;
+}
+
+results::JobProvenance provenance_from_json(const nlohmann::json& j) {
+  // informative only: a field of an unexpected type is skipped, never a reason to refuse a file
+  results::JobProvenance job;
+  if (!j.is_object()) return job;
+  const auto pairs = [](const nlohmann::json& object) {
+    results::Pairs out;
+    if (object.is_object())
+      for (const auto& [key, value] : object.items())
+        if (value.is_string()) out.emplace_back(key, value.get<std::string>());
+    return out;
+  };
+  for (const auto& [key, value] : j.items()) {
+    if (key == "hosts" && value.is_array()) {
+      for (const auto& host : value)
+        if (host.is_string()) job.hosts.push_back(host.get<std::string>());
+    } else if (key == "environment") {
+      job.environment = pairs(value);
+    } else if (key == "openmp_icvs") {
+      job.openmp_icvs = pairs(value);
+    } else if (key == "context") {
+      job.context = pairs(value);
+    } else if (value.is_number()) {
+      job.numbers.emplace_back(key, value.get<double>());
+    } else if (value.is_null()) {  // a NaN number, as provenance_json writes it
+      job.numbers.emplace_back(key, std::numeric_limits<double>::quiet_NaN());
+    } else if (value.is_string()) {
+      job.text.emplace_back(key, value.get<std::string>());
+    }
+  }
+  return job;
 }
 
 void add_output_options(CLI::App& command, RunOptions& o) {

@@ -18,6 +18,9 @@ namespace parkit::cli {
 [[nodiscard]] nlohmann::json to_object(const results::Pairs& pairs);
 /// The job's provenance as JSON: the same record the results file stores (--json shows it).
 [[nodiscard]] nlohmann::json provenance_json(const results::JobProvenance& job);
+/// The inverse of provenance_json (strings as text, numbers and null as numbers); fields of
+/// other types are skipped: provenance never makes a results file unreadable.
+[[nodiscard]] results::JobProvenance provenance_from_json(const nlohmann::json& j);
 
 /// --json, -o/--output, --no-output, --force, --context (with their PARKIT_* twins).
 void add_output_options(CLI::App& command, RunOptions& options);

@@ -224,6 +224,13 @@ measure::RunRecord record_from_json(const nlohmann::json& j) {
   r.n_per_rank = j.at("n_per_rank").get<std::int64_t>();
   r.ranks = j.at("ranks").get<int>();
   r.threads = j.at("threads").get<unsigned>();
+  // what compare names when it differs (absent from the JSON of older parkits)
+  r.bind = j.value("bind", std::string("none"));
+  r.warmup = j.value("warmup", 0);
+  r.kernel_build = j.value("kernel_build", std::string());
+  for (const auto& rank : j.value("placement", nlohmann::json::array()))
+    r.placement.push_back({rank.at("host").get<std::string>(), rank.at("local_rank").get<int>(),
+                           rank.at("thread_cpus").get<std::vector<std::string>>()});
   r.rep_times = j.at("rep_seconds").get<std::vector<double>>();
   r.time = measure::summarize(r.rep_times);
   r.verified = j.at("verification").at("verified").get<bool>();

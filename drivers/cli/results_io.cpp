@@ -14,6 +14,7 @@
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/hazard_output.hpp"
 #include "drivers/cli/io_output.hpp"
+#include "drivers/cli/job_output.hpp"
 #include "drivers/cli/machine.hpp"
 #include "drivers/cli/output.hpp"
 #include "parkit/exec/job.hpp"
@@ -161,6 +162,7 @@ results::ResultsFile read_any_results(const std::string& path) {
       throw IoError(
           fmt::format("{}: not a parkit result (neither parkit HDF5 nor its JSON)", path));
     results::ResultsFile f;
+    if (j.contains("provenance")) f.jobs.push_back(provenance_from_json(j.at("provenance")));
     for (const auto& run : j.value("runs", nlohmann::json::array()))
       f.runs.push_back(record_from_json(run));
     for (const auto& run : j.value("io_runs", nlohmann::json::array()))
