@@ -6,6 +6,8 @@
 This script computes nothing: it runs `parkit report --format json FILES...`
 and draws what that prints. The formulas (speedup, efficiency, Karp-Flatt)
 live in one place, the C++ `parkit report`. FILES are passed through as is.
+The figure's caption names where the runs ran (CPU model and hosts), read
+from the HDF5 files' provenance with parkit_results.py (beside this script).
 
 Exit codes: 0 written; 2 usage error or no parkit binary; otherwise the code
 of a failed `parkit report` (1 verification, 2 usage, 4 unreadable results).
@@ -17,11 +19,16 @@ import shutil
 import subprocess
 import sys
 
+import h5py
 import matplotlib
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import NullLocator  # noqa: E402
+
+# parkit_results.py sits beside this script, in the source tree (results/) and installed (bin/)
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import parkit_results  # noqa: E402
 
 PROG = "plot_scaling"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -69,6 +76,23 @@ def run_report(parkit, files):
         return json.loads(proc.stdout)
     except json.JSONDecodeError as e:
         fail(f"parkit report printed invalid JSON: {e}", 1)
+
+
+def where_they_ran(files):
+    """'AMD EPYC on vm, node2' from the jobs of the HDF5 files (JSON files have no provenance
+    to show here: they are skipped; a file parkit report accepted is readable)."""
+    cpus, hosts = [], []
+    for path in files:
+        if not h5py.is_hdf5(path):
+            continue
+        for job in parkit_results.read(path).provenance["jobs"].values():
+            cpu = job["text"].get("cpu_model")
+            if cpu and cpu not in cpus:
+                cpus.append(cpu)
+            hosts += [h for h in job["hosts"] if h not in hosts]
+    if not cpus and not hosts:
+        return ""
+    return f'{", ".join(cpus) or "unknown CPU"} on {", ".join(hosts) or "unknown hosts"}'
 
 
 def plot(report, title):
@@ -153,6 +177,9 @@ def main():
         fail("parkit report found no studies to plot", 1)
     report["studies"] = [s for s in report["studies"] if s["points"]]
     title = args.title or f'parkit scaling (parkit {report["parkit"]["version"]})'
+    where = where_they_ran(args.files)
+    if where:
+        title += f"\n{where}"
     save(plot(report, title), args.output)
     print(f"{PROG}: wrote {args.output} ({len(report['studies'])} studies)", file=sys.stderr)
 
