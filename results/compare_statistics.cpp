@@ -97,7 +97,7 @@ MannWhitney mann_whitney(std::span<const double> base, std::span<const double> f
 RatioInterval hodges_lehmann_ratio(std::span<const double> base, std::span<const double> fresh,
                                    double confidence) {
   const std::size_t m = base.size(), n = fresh.size(), pairs = m * n;
-  if (pairs == 0) return {};  // nothing to estimate: ratio 1, no interval
+  if (pairs == 0) return {};        // nothing to estimate: ratio 1, no interval
   std::vector<double> differences;  // log(new / base) of every pair
   differences.reserve(pairs);
   for (double x : base)
