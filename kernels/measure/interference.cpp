@@ -339,11 +339,13 @@ std::vector<bool> disturbed_rule(const Interference& in, const std::vector<doubl
     for (double steal : in.steal[rep]) hit = hit || steal >= floor * threads;
     const std::size_t ranks = in.steal[rep].size();
     for (std::size_t rank = 0; rank < ranks && !hit; ++rank) {
-      bool waited = false;
+      bool waited = false, lost_cpu = false;
       for (unsigned w = 0; w < threads; ++w) {
         const std::size_t column = rank * threads + w;
-        if (column < in.run_delay[rep].size())
-          waited = waited || in.run_delay[rep][column] >= floor;
+        if (column >= in.run_delay[rep].size()) continue;
+        waited = waited || in.run_delay[rep][column] >= floor;
+        lost_cpu = lost_cpu || in.run_delay[rep][column] >= min_disturbance_s ||
+                   in.involuntary_switches[rep][column] > 0;
       }
       const std::int64_t before = others_known ? in.others_before[rep][rank] : -1;
       const std::int64_t after = others_known ? in.others_after[rep][rank] : -1;
@@ -355,7 +357,10 @@ std::vector<bool> disturbed_rule(const Interference& in, const std::vector<doubl
       const bool crowded = throughout > 0 && rank < in.host_cpus.size() &&
                            rank < in.host_workers.size() &&
                            throughout + in.host_workers[rank] > in.host_cpus[rank];
-      hit = crowded || (waited && std::max(before, after) > 0);
+      // Crowded alone is not enough: since Linux 6.12 a task that sleeps can stay counted as
+      // runnable for a while (EEVDF's delayed dequeue), so a quiet host shows phantom others.
+      // A worker that lost its CPU in the rep confirms them.
+      hit = (crowded && lost_cpu) || (waited && std::max(before, after) > 0);
     }
     disturbed[rep] = hit;
   }

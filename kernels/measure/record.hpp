@@ -59,8 +59,9 @@ struct Interference {
 /// Marks each rep whose time was inflated by others. With `floor` = 5 % of the rep's time (and at
 /// least 50 us: below that it is the kernel's own housekeeping), a rep is disturbed when
 /// - the hypervisor stole `floor` per worker of the rank's, or
-/// - other processes had tasks running on a rank's host at both ends of the rep, and those with
-///   the run's workers there outnumbered its CPUs (someone had to wait), or
+/// - other processes had tasks running on a rank's host at both ends of the rep, those with the
+///   run's workers there outnumbered its CPUs, and a worker there lost its CPU (a switch or a
+///   50 us wait; Linux counts some sleepers as runnable, so the count alone can be phantom), or
 /// - a worker waited `floor` for a CPU while other processes' tasks were seen at either end.
 /// A worker that waited while no other process was seen waited on this run's own threads (its
 /// own oversubscription, or a woken thread queued behind its waker): not interference. Records

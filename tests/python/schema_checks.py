@@ -24,6 +24,7 @@ def expected_disturbed(run, group, threads):
     """SCHEMA.md's rule, computed here from the recorded counts: which reps are disturbed."""
     rep_seconds = run["rep_seconds"][()]
     run_delay, steal = group["run_delay"][()], group["steal"][()]
+    switches = group["involuntary_switches"][()]
     before, after = group["others_before"][()], group["others_after"][()]
     cpus, workers = group["host_cpus"][()], group["host_workers"][()]
     marks = []
@@ -31,13 +32,16 @@ def expected_disturbed(run, group, threads):
         floor = max(50e-6, 0.05 * seconds)
         hit = bool((steal[rep] >= floor * threads).any())
         for rank in range(steal.shape[1]):
-            waited = bool((run_delay[rep][rank * threads:(rank + 1) * threads] >= floor).any())
+            mine = slice(rank * threads, (rank + 1) * threads)
+            waited = bool((run_delay[rep][mine] >= floor).any())
+            lost_cpu = bool((run_delay[rep][mine] >= 50e-6).any()
+                            or (switches[rep][mine] > 0).any())
             b, a = before[rep][rank], after[rep][rank]
             if b < 0 or a < 0:
                 hit = hit or waited
             else:
                 crowded = min(b, a) > 0 and min(b, a) + workers[rank] > cpus[rank]
-                hit = hit or crowded or (waited and max(b, a) > 0)
+                hit = hit or (crowded and lost_cpu) or (waited and max(b, a) > 0)
         marks.append(hit)
     return marks
 
