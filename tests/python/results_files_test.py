@@ -27,15 +27,11 @@ import h5py
 import numpy as np
 import pandas as pd
 
+import parkit_files
 from schema_checks import check_results_file
 
-PARKIT = None
-
-
-def parkit(*args, env=None, cwd=None):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PARKIT_")}
-    full_env.update(env or {})
-    return subprocess.run([PARKIT, *args], capture_output=True, text=True, env=full_env, cwd=cwd)
+PARKIT = None  # the binary's path (for Popen)
+parkit = None  # parkit_files.Parkit: runs it
 
 
 def digest(path):
@@ -52,18 +48,13 @@ class ResultsFiles(unittest.TestCase):
         self.tmp.cleanup()
 
     def sweep(self, path, *extra):
-        r = parkit("sweep", "-k", "sum_squares,square_map", "-m", "threads", "--threads", "1,2",
-                   "-n", "1e5", "--reps", "3", "-o", path, "--context", "purpose=test", *extra)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return r
+        return parkit.sweep(path, *extra)  # parkit_files.SWEEP_RUNS, 3 reps, purpose=test
 
     def test_h5py_reads_everything_and_pandas_reads_the_table_in_one_line(self):
         path = os.path.join(self.dir, "a.h5")
         self.sweep(path)
         # the checks every parkit file passes (a user's kernels' too: tests/install/)
-        check_results_file(self, path, reps=3, runs=[
-            ("sum_squares", "threads", 1), ("sum_squares", "threads", 2),
-            ("square_map", "threads", 1), ("square_map", "threads", 2)])
+        check_results_file(self, path, reps=3, runs=parkit_files.SWEEP_RUNS)
         with h5py.File(path) as f:
             job = f["jobs/job-0000"]
             self.assertIn("sweep", job.attrs["command_line"])
@@ -184,10 +175,7 @@ class ResultsFiles(unittest.TestCase):
         self.assertIn("sum_squares,threads,strong,2,1,2,100000,", r.stdout)
 
     def io_job(self, path):
-        r = parkit("io", "--requests", "8", "--path", "/delay/5", "--path", "/status/503",
-                   "--reps", "2", "-o", path, "--context", "purpose=io")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return r
+        return parkit.io(path)  # 8 requests of /delay/5, /status/503 by turns, 2 reps, purpose=io
 
     def test_io_runs_read_request_by_request_and_merge_and_report_carry_them(self):
         a, b = os.path.join(self.dir, "a.h5"), os.path.join(self.dir, "b.h5")
@@ -247,5 +235,6 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--parkit", required=True)
     args, rest = ap.parse_known_args()
-    PARKIT = os.path.abspath(args.parkit)
+    parkit = parkit_files.Parkit(args.parkit)
+    PARKIT = parkit.binary
     unittest.main(argv=[sys.argv[0], *rest])
