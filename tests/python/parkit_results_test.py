@@ -1,23 +1,25 @@
 #!/usr/bin/python3
-"""Tests of results/parkit_results.py (the pandas reader) against files the real parkit wrote,
-and of SCHEMA.md's Python examples, which must run as written.
+# SPDX-License-Identifier: MIT
+"""Tests of results/parkit_results.py (the pandas reader) against files the real parkit wrote.
 
     /usr/bin/python3 tests/python/parkit_results_test.py --parkit PATH --results-dir DIR \
         [unittest args]
 
-- values round-trip: every rep time in `reps` is h5py's `rep_seconds`, each run's median is the
-  file's `time_median_s`; I/O requests and hazard reps have one row per request/rep;
-- provenance has the command line, hosts, environment and --context of each job;
-- an old-schema file (version 1: no I/O, hazards or interference) reads with empty frames that
-  keep their columns; a non-parkit HDF5 file and a non-HDF5 file raise, naming the file;
-- plot_scaling.py's caption comes from the reader;
-- every ```python block of SCHEMA.md runs in a directory holding `study.h5`.
+- values round-trip: every rep time in `reps` is h5py's `rep_seconds`, each run's median is
+  /table's `median_s`, `runs` holds every /table column and run attribute as written; I/O
+  requests, interference workers and hazard reps have one row each, with the file's values;
+- provenance has each job's command line, hosts, environment, OpenMP ICVs and --context, and
+  the file's own attributes;
+- files made to look like versions 1 to 4 read with the same columns and dtypes, the parts
+  their version lacks empty and the attributes it lacks filled as parkit reads them;
+- run groups come in number order; a non-parkit, newer, damaged or non-HDF5 file raises,
+  naming the file;
+- plot_scaling.py's caption comes from the reader.
 """
 import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -25,164 +27,262 @@ import unittest
 import h5py
 import numpy as np
 
-PARKIT = RESULTS_DIR = None
-STUDY = None  # tempfile.TemporaryDirectory holding study.h5, made once for all tests
+import parkit_files
+
+parkit = None  # parkit_files.Parkit
+STUDY = None  # tempfile.TemporaryDirectory holding study.h5 (parkit_files.Parkit.study)
+FRAMES = ("runs", "reps", "interference", "io", "io_requests", "hazards", "hazard_reps")
 
 
-def parkit(*args, cwd):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARKIT_")}
-    r = subprocess.run([PARKIT, *args], capture_output=True, text=True, env=env, cwd=cwd,
-                       timeout=300)
-    if r.returncode != 0:
-        raise AssertionError(f"parkit {' '.join(args)}: exit {r.returncode}: {r.stderr}")
-    return r
+def study_path():
+    return os.path.join(STUDY.name, "study.h5")
 
 
-def make_study(directory):
-    """study.h5: a thread sweep (2 runs), an I/O run (4 drivers) and the counter hazard, merged."""
-    parkit("sweep", "-k", "sum_squares", "-m", "threads", "--threads", "1,2", "-n", "1e6",
-           "--reps", "4", "--context", "purpose=reader-test", "-o", "a.h5", cwd=directory)
-    parkit("io", "--requests", "6", "--path", "/delay/2", "--path", "/status/503", "--reps", "2",
-           "-o", "b.h5", cwd=directory)
-    parkit("hazards", "counter", "--ops", "100000", "--reps", "3", "-o", "c.h5", cwd=directory)
-    parkit("merge", "a.h5", "b.h5", "c.h5", "-o", "study.h5", cwd=directory)
-    return os.path.join(directory, "study.h5")
+def decoded(values):
+    return [v.decode() if isinstance(v, bytes) else v for v in values.tolist()]
 
 
 class Reader(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        import parkit_results
+        import parkit_results  # from --results-dir
         cls.pr = parkit_results
-        cls.path = os.path.join(STUDY.name, "study.h5")
-        cls.r = parkit_results.read(cls.path)
+        cls.r = parkit_results.read(study_path())
 
-    def test_rep_times_and_medians_are_the_files(self):
-        r = self.r
-        self.assertEqual(r.schema_version, 5)
-        self.assertEqual(list(r.runs["threads"]), [1, 2])
-        self.assertEqual(len(r.reps), 2 * 4)
-        with h5py.File(self.path) as f:
-            for run, rows in r.reps.groupby("run"):
-                np.testing.assert_array_equal(rows.sort_values("rep")["seconds"].to_numpy(),
-                                              f[f"runs/{run}/rep_seconds"][()])
-                self.assertEqual(rows["seconds"].median(),
-                                 f[f"runs/{run}"].attrs["time_median_s"])
-                self.assertEqual(list(rows["kernel"].unique()), ["sum_squares"])
-        # the interference: one row per (run, rep, worker): 4 reps x (1 + 2) workers
-        self.assertEqual(len(r.interference), 4 * 3)
-        self.assertTrue((r.interference["run_delay_s"] >= 0).all())
+    def setUp(self):
+        self.f = h5py.File(study_path(), "r")
 
-    def test_io_requests_and_hazard_reps_have_a_row_each(self):
-        r = self.r
-        self.assertEqual(sorted(r.io["driver"]), ["coroutines", "pool", "sequential", "threads"])
-        self.assertEqual(len(r.io_requests), 4 * 2 * 6)  # drivers x reps x requests
-        by_path = r.io_requests.groupby("path")["outcome"].agg(set)
-        self.assertEqual(by_path["/delay/2"], {"ok"})
-        self.assertEqual(set(r.io_requests[r.io_requests["path"] == "/status/503"]["http_status"]),
-                         {503})
-        self.assertGreaterEqual(len(r.hazards), 2)
-        self.assertEqual(set(r.hazards["scenario"]), {"counter"})
-        self.assertEqual(len(r.hazard_reps), 3 * len(r.hazards))
-        unsafe = r.hazards[r.hazards["variant"] == "unsynchronized"]["hazard_run"].iloc[0]
-        rows = r.hazard_reps[r.hazard_reps["hazard_run"] == unsafe]
-        self.assertTrue(((rows["expected"] - rows["observed"]) == rows["anomalies"]).all())
+    def tearDown(self):
+        self.f.close()
 
-    def test_provenance_names_each_job(self):
-        jobs = self.r.provenance["jobs"]
-        self.assertEqual(list(jobs), ["job-0000", "job-0001", "job-0002"])
-        sweep = jobs["job-0000"]
-        self.assertIn("sweep", sweep["text"]["command_line"])
-        self.assertEqual(sweep["context"], {"purpose": "reader-test"})
-        self.assertEqual(len(sweep["hosts"]), 1)
-        self.assertEqual(sweep["numbers"]["ranks"], 1)
-        self.assertEqual(self.r.provenance["schema"], "parkit.results")
+    def test_rep_times_are_the_files_and_each_median_is_the_tables(self):
+        r, f = self.r, self.f
+        self.assertEqual(r.schema_version, f.attrs["schema_version"])
+        self.assertEqual(list(r.runs[["kernel", "model", "threads"]].itertuples(index=False,
+                                                                                 name=None)),
+                         parkit_files.SWEEP_RUNS)
+        self.assertEqual(len(r.reps), len(parkit_files.SWEEP_RUNS) * parkit_files.SWEEP_REPS)
+        table_median = dict(zip(decoded(f["table"]["run"]), f["table"]["median_s"]))
+        for run, rows in r.reps.groupby("run"):
+            rows = rows.sort_values("rep")
+            self.assertEqual(list(rows["rep"]), list(range(parkit_files.SWEEP_REPS)))
+            np.testing.assert_array_equal(rows["seconds"], f[f"runs/{run}/rep_seconds"][()])
+            np.testing.assert_array_equal(rows["outlier"], f[f"runs/{run}/outliers"][()])
+            self.assertEqual(rows["seconds"].median(), table_median[run])
+            # the key columns, on every rep row, are the run's
+            attrs = f[f"runs/{run}"].attrs
+            for key in ("kernel", "model", "scaling"):
+                self.assertEqual(set(rows[key]), {attrs[key]})
+            for key in ("n_global", "n_per_rank", "ranks", "threads"):
+                self.assertEqual(set(rows[key]), {int(attrs[key])})
 
-    def test_an_old_file_reads_with_empty_frames_that_keep_their_columns(self):
+    def test_runs_hold_every_table_column_and_run_attribute_as_written(self):
+        runs, f = self.r.runs, self.f
+        self.assertEqual(list(runs.columns), list(self.pr.RUN_COLUMNS))  # nothing unnamed
+        table = f["table"][()]
+        for column in table.dtype.names:
+            # (NaN equals NaN here: percent_of_triad without a triad run)
+            np.testing.assert_array_equal(runs[column], decoded(table[column]), column)
+        for i, run in enumerate(runs["run"]):
+            for name, value in f[f"runs/{run}"].attrs.items():
+                if name == "warnings":
+                    self.assertEqual(runs["warnings"][i], tuple(value) if value.shape else ())
+                elif isinstance(value, float) and np.isnan(value):  # percent_of_triad: no triad
+                    self.assertTrue(np.isnan(runs[name][i]), name)
+                else:
+                    self.assertEqual(runs[name][i], value, f"{run} {name}")
+
+    def test_interference_has_a_row_per_worker_and_rep_with_the_files_counts(self):
+        r, f = self.r, self.f
+        recorded = r.runs[r.runs["disturbed_reps"] >= 0]
+        self.assertGreater(len(recorded), 0, "no run recorded its interference: nothing tested")
+        self.assertEqual(len(r.interference), int((recorded["reps"] * recorded["ranks"]
+                                                   * recorded["threads"]).sum()))
+        for run, rows in r.interference.groupby("run"):
+            group = f[f"runs/{run}/interference"]
+            for column, dataset in (("run_delay_s", "run_delay"),
+                                    ("involuntary_switches", "involuntary_switches"),
+                                    ("migrations", "migrations")):
+                np.testing.assert_array_equal(rows[column], group[dataset][()].ravel())
+        # /table's disturbed_reps is the count of the reps flagged in interference/disturbed
+        flagged = r.reps.groupby("run")["disturbed"].sum()
+        for run, count in zip(recorded["run"], recorded["disturbed_reps"]):
+            self.assertEqual(flagged[run], count, run)
+
+    def test_io_runs_and_requests_have_a_row_each_with_the_files_values(self):
+        r, f = self.r, self.f
+        self.assertEqual(list(r.io.columns), list(self.pr.IO_COLUMNS))
+        self.assertEqual(list(r.io["driver"]), parkit_files.IO_DRIVERS)
+        self.assertEqual(len(r.io), len(f["io_table"]))
+        self.assertEqual(set(r.io["paths"]), {tuple(parkit_files.IO_PATHS)})
+        self.assertEqual(len(r.io_requests), len(parkit_files.IO_DRIVERS) * parkit_files.IO_REPS
+                         * parkit_files.IO_REQUESTS)
+        for io_run, rows in r.io_requests.groupby("io_run"):
+            np.testing.assert_array_equal(rows["latency_s"],
+                                          f[f"io_runs/{io_run}/latency_seconds"][()].ravel())
+            np.testing.assert_array_equal(rows["http_status"],
+                                          f[f"io_runs/{io_run}/http_status"][()].ravel())
+            # the run's latency_max_s is over the answered requests (ok or http_error)
+            answered = rows[rows["outcome"].isin(["ok", "http_error"])]
+            self.assertEqual(answered["latency_s"].max(),
+                             r.io.set_index("io_run").loc[io_run, "latency_max_s"])
+        # request i asks for paths[i % 2]: /delay/5 answers 200 (ok), /status/503 503
+        by_path = r.io_requests.groupby("path")
+        self.assertEqual(set(by_path.get_group("/delay/5")["outcome"]), {"ok"})
+        self.assertEqual(set(by_path.get_group("/status/503")["outcome"]), {"http_error"})
+        self.assertEqual(set(by_path.get_group("/status/503")["http_status"]), {503})
+
+    def test_hazard_runs_and_reps_have_a_row_each_with_the_files_values(self):
+        r, f = self.r, self.f
+        self.assertEqual(list(r.hazards.columns), list(self.pr.HAZARD_COLUMNS))
+        self.assertEqual(len(r.hazards), len(f["hazard_runs"]))
+        self.assertEqual(len(r.hazards), len(f["hazard_table"]))
+        self.assertGreaterEqual(len(r.hazards), 2)  # the unsafe variant and its fixes
+        self.assertEqual(set(r.hazards["scenario"]), {parkit_files.HAZARD_SCENARIO})
+        self.assertEqual(len(r.hazard_reps), parkit_files.HAZARD_REPS * len(r.hazards))
+        reps = r.hazard_reps
+        # the counter's anomalies are its lost updates: expected - observed, in every rep
+        self.assertTrue(((reps["expected"] - reps["observed"]) == reps["anomalies"]).all())
+        totals = reps.groupby("hazard_run")["anomalies"].sum()
+        for row in r.hazards.itertuples():
+            group = f[f"hazard_runs/{row.hazard_run}"]
+            self.assertEqual(row.verdict, group.attrs["verdict"])  # the full text, only there
+            self.assertEqual(row.anomalies_total, totals[row.hazard_run])
+            np.testing.assert_array_equal(
+                reps[reps["hazard_run"] == row.hazard_run]["seconds"], group["rep_seconds"][()])
+
+    def test_provenance_has_every_jobs_command_line_hosts_and_environment(self):
+        provenance, f = self.r.provenance, self.f
+        for key in ("schema", "schema_version", "parkit_version", "git_commit", "created_utc"):
+            self.assertEqual(provenance[key], f.attrs[key], key)
+        jobs = provenance["jobs"]
+        self.assertEqual(list(jobs), ["job-0000", "job-0001", "job-0002"])  # sweep, io, hazards
+        for name, job in jobs.items():
+            attrs = f[f"jobs/{name}"].attrs
+            self.assertEqual(job["text"]["command_line"], attrs["command_line"])
+            self.assertEqual(job["hosts"], list(attrs["hosts"]))
+            self.assertEqual(len(job["hosts"]), 1)  # one rank
+            self.assertEqual(job["numbers"]["ranks"], 1)
+            self.assertIn("max_threads", job["openmp_icvs"])
+        sweep, io, hazards = jobs.values()
+        self.assertIn(" sweep ", sweep["text"]["command_line"])
+        self.assertIn(" io ", io["text"]["command_line"])
+        self.assertIn(" hazards ", hazards["text"]["command_line"])
+        self.assertEqual(sweep["context"], {"purpose": "test"})
+        self.assertEqual(io["context"], {"purpose": "io"})
+        self.assertEqual(sweep["environment"]["OMP_SCHEDULE"], "static")  # set for the sweep
+        self.assertEqual(sweep["text"]["source_file"], os.path.join(STUDY.name, "sweep.h5"))
+
+    def test_older_versions_read_with_the_same_columns_and_what_they_lack_empty(self):
+        with tempfile.TemporaryDirectory() as d:
+            for version in (4, 3, 2, 1):
+                with self.subTest(version=version):
+                    old = os.path.join(d, f"v{version}.h5")
+                    shutil.copy(study_path(), old)
+                    parkit_files.make_old_version(old, version)
+                    self.check_old(self.pr.read(old), version)
+
+    def check_old(self, old, version):
+        new = self.r
+        self.assertEqual(old.schema_version, version)
+        for name in FRAMES:  # the same columns, the same dtypes: code for new files runs
+            self.assertEqual(dict(getattr(old, name).dtypes), dict(getattr(new, name).dtypes),
+                             name)
+        np.testing.assert_array_equal(old.reps["seconds"], new.reps["seconds"])
+        self.assertEqual(list(old.runs["median_s"]), list(new.runs["median_s"]))
+        self.assertEqual(list(old.provenance["jobs"]), list(new.provenance["jobs"]))
+        if version >= 4:
+            self.assertEqual(list(old.runs["interference"]), list(new.runs["interference"]))
+            self.assertEqual(list(old.runs["disturbed_reps"]), list(new.runs["disturbed_reps"]))
+            self.assertEqual(len(old.interference), len(new.interference))
+        else:  # as parkit reads them: not recorded, -1; kernel_build absent in early v3
+            self.assertEqual(set(old.runs["interference"]), {"not recorded"})
+            self.assertEqual(set(old.runs["disturbed_reps"]), {-1})
+            self.assertTrue(old.runs["kernel_build"].isna().all())
+            self.assertFalse(old.reps["disturbed"].any())
+            self.assertTrue(old.interference.empty)
+        self.assertEqual(len(old.hazards), len(new.hazards) if version >= 3 else 0)
+        self.assertEqual(len(old.hazard_reps), len(new.hazard_reps) if version >= 3 else 0)
+        self.assertEqual(len(old.io), len(new.io) if version >= 2 else 0)
+        self.assertEqual(len(old.io_requests), len(new.io_requests) if version >= 2 else 0)
+
+    def test_a_part_newer_than_the_files_version_is_not_read_as_parkit_does(self):
         with tempfile.TemporaryDirectory() as d:
             old = os.path.join(d, "v1.h5")
-            shutil.copy(self.path, old)
-            with h5py.File(old, "r+") as f:  # what version 1 had: jobs, runs, table
-                f.attrs["schema_version"] = 1
-                for name in ("io_runs", "io_table", "hazard_runs", "hazard_table"):
-                    del f[name]
-                for run in f["runs"].values():
-                    if "interference" in run:
-                        del run["interference"]
-                    del run.attrs["interference"]
+            shutil.copy(study_path(), old)
+            with h5py.File(old, "r+") as f:  # version 1, its I/O and hazard groups left in
+                f.attrs.modify("schema_version", 1)
             r = self.pr.read(old)
-        self.assertEqual(r.schema_version, 1)
-        self.assertEqual(len(r.runs), 2)
-        self.assertEqual(list(r.runs["interference"]), ["not recorded"] * 2)
-        self.assertEqual(list(r.runs["disturbed_reps"]), [-1, -1])
-        for frame, columns in ((r.io, self.pr.IO_KEYS), (r.io_requests, self.pr.IO_REQUEST_COLUMNS),
-                               (r.hazards, self.pr.HAZARD_KEYS),
-                               (r.hazard_reps, self.pr.HAZARD_REP_COLUMNS),
-                               (r.interference, self.pr.INTERFERENCE_COLUMNS)):
-            self.assertTrue(frame.empty)
-            self.assertEqual(list(frame.columns), columns)
-        self.assertEqual(len(r.reps), 8)  # the rep times are there in every version
+        self.assertEqual((len(r.io), len(r.io_requests), len(r.hazards)), (0, 0, 0))
+        self.assertEqual(len(r.runs), len(self.r.runs))
 
-    def test_foreign_files_raise_naming_the_file(self):
+    def test_run_groups_come_in_number_order(self):
         with tempfile.TemporaryDirectory() as d:
-            foreign = os.path.join(d, "foreign.h5")
-            with h5py.File(foreign, "w") as f:
+            many = os.path.join(d, "many.h5")
+            shutil.copy(study_path(), many)
+            with h5py.File(many, "r+") as f:  # what a study of 10001 runs has at its end
+                f.copy("runs/run-0000", "runs/run-9999")
+                f.copy("runs/run-0001", "runs/run-10000")
+            runs = self.pr.read(many).runs
+        self.assertEqual(list(runs["run"]), ["run-0000", "run-0001", "run-0002", "run-0003",
+                                             "run-9999", "run-10000"])
+        self.assertEqual(list(runs["threads"])[-2:], [1, 2])
+
+    def test_bad_files_raise_naming_the_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            def path(name):
+                return os.path.join(d, name)
+
+            def raises(error, name, message):
+                with self.assertRaisesRegex(error, "^" + re.escape(path(name)) + ": " + message):
+                    self.pr.read(path(name))
+
+            with h5py.File(path("foreign.h5"), "w") as f:
                 f["x"] = [1, 2, 3]
-            with self.assertRaisesRegex(ValueError, re.escape(foreign) + ": not a parkit"):
-                self.pr.read(foreign)
-            text = os.path.join(d, "notes.txt")
-            with open(text, "w") as out:
+            raises(ValueError, "foreign.h5", "an HDF5 file, but not parkit results")
+            with open(path("notes.txt"), "w") as out:
                 out.write("not hdf5\n")
-            with self.assertRaisesRegex(OSError, re.escape(text)):
-                self.pr.read(text)
-            newer = os.path.join(d, "v9.h5")
-            shutil.copy(self.path, newer)
-            with h5py.File(newer, "r+") as f:
-                f.attrs["schema_version"] = 9
-            with self.assertRaisesRegex(ValueError, "schema version 9, this reader reads 1 to 5"):
-                self.pr.read(newer)
+            raises(OSError, "notes.txt", "cannot open as HDF5")
+            raises(OSError, "missing.h5", "cannot open as HDF5")
+            with open(study_path(), "rb") as f, open(path("truncated.h5"), "wb") as out:
+                out.write(f.read()[: os.path.getsize(study_path()) // 2])
+            raises(OSError, "truncated.h5", "cannot open as HDF5")
+            for name, edit, message in (
+                    ("newer.h5", lambda f: f.attrs.modify("schema_version", 9),
+                     "parkit results schema version 9, this reader reads 1 to 5"),
+                    ("unversioned.h5", lambda f: f.attrs.__delitem__("schema_version"),
+                     "parkit results without a schema_version"),
+                    ("damaged.h5", lambda f: f.__delitem__("runs/run-0002/rep_seconds"),
+                     "damaged parkit results: .*rep_seconds")):
+                shutil.copy(study_path(), path(name))
+                with h5py.File(path(name), "r+") as f:
+                    edit(f)
+                raises(ValueError, name, message)
 
 
 class PlotScalingUsesIt(unittest.TestCase):
     def test_the_caption_names_the_cpu_and_hosts_from_the_provenance(self):
         import plot_scaling  # results/plot_scaling.py, beside parkit_results.py
-        path = os.path.join(STUDY.name, "study.h5")
-        with h5py.File(path) as f:
+        with h5py.File(study_path()) as f:
             job = f["jobs/job-0000"]
             cpu, host = job.attrs["cpu_model"], list(job.attrs["hosts"])[0]
-        self.assertEqual(plot_scaling.where_they_ran([path]), f"{cpu} on {host}")
+        self.assertEqual(plot_scaling.where_they_ran([study_path()]), f"{cpu} on {host}")
         json_only = os.path.join(STUDY.name, "notes.json")
         with open(json_only, "w") as out:
             out.write("{}")
         self.assertEqual(plot_scaling.where_they_ran([json_only]), "")  # no provenance to show
 
 
-class SchemaExamples(unittest.TestCase):
-    def test_every_python_block_of_schema_md_runs(self):
-        with open(os.path.join(RESULTS_DIR, "SCHEMA.md")) as f:
-            blocks = re.findall(r"```python\n(.*?)```", f.read(), re.S)
-        self.assertGreaterEqual(len(blocks), 2)
-        here = os.getcwd()
-        os.chdir(STUDY.name)
-        try:
-            for i, block in enumerate(blocks):
-                with self.subTest(block=i, first_line=block.splitlines()[0]):
-                    exec(compile(block, f"SCHEMA.md python block {i}", "exec"), {})
-        finally:
-            os.chdir(here)
-
-
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--parkit", required=True)
-    ap.add_argument("--results-dir", required=True, help="where parkit_results.py and SCHEMA.md are")
+    ap.add_argument("--results-dir", required=True, help="where parkit_results.py is")
     args, rest = ap.parse_known_args()
-    PARKIT = os.path.abspath(args.parkit)
-    RESULTS_DIR = os.path.abspath(args.results_dir)
-    sys.path.insert(0, RESULTS_DIR)
+    parkit = parkit_files.Parkit(args.parkit)
+    sys.path.insert(0, os.path.abspath(args.results_dir))
     STUDY = tempfile.TemporaryDirectory()
     try:
-        make_study(STUDY.name)
+        parkit.study(STUDY.name, env={"OMP_SCHEDULE": "static"})
         outcome = unittest.main(argv=[sys.argv[0], *rest], exit=False)
     finally:
         STUDY.cleanup()
