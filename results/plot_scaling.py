@@ -26,8 +26,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import NullLocator  # noqa: E402
 
-# parkit_results.py sits beside this script, in the source tree (results/) and installed (bin/)
+# parkit_results.py sits beside this script, in the source tree (results/) and installed (bin/,
+# where this script is parkit-plot; realpath: also through a symbolic link to it).
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+# The reader is used for the caption only. Speedup, efficiency and Karp-Flatt come from `parkit
+# report`, the one place their formulas live (DESIGN.md, "Scaling analysis"): computing them again
+# from parkit_results' frames would be a second copy to keep in step. What the report's JSON does
+# not carry, and the files do, is where the runs ran (each job's CPU model and hosts).
 import parkit_results  # noqa: E402
 
 PROG = "plot_scaling"
@@ -177,7 +182,11 @@ def main():
         fail("parkit report found no studies to plot", 1)
     report["studies"] = [s for s in report["studies"] if s["points"]]
     title = args.title or f'parkit scaling (parkit {report["parkit"]["version"]})'
-    where = where_they_ran(args.files)
+    try:
+        where = where_they_ran(args.files)
+    except (OSError, ValueError) as e:  # parkit read it, so unlikely; the plot is still right
+        print(f"{PROG}: warning: no caption of where the runs ran: {e}", file=sys.stderr)
+        where = ""
     if where:
         title += f"\n{where}"
     save(plot(report, title), args.output)

@@ -16,6 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.image  # noqa: E402
 import numpy  # noqa: E402
 
+import parkit_files  # noqa: E402
+
 PARKIT = SCRIPT = None
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -55,6 +57,27 @@ class PlotScalingTest(unittest.TestCase):
         self.assertEqual(pixels.shape[:2], (450, 1000))
         self.assertGreater(float(numpy.std(pixels)), 0.0)
         self.assertEqual(sorted(os.listdir(self.tmp)), ["a.json", "s.png"])  # no temporary left behind
+
+    def test_plots_an_hdf5_file_through_a_link_with_its_reader_found_beside_it(self):
+        # as installed: a parkit-plot elsewhere (here a link) finds parkit_results.py in the
+        # script's real directory and reads the files' provenance for the caption. Run directly,
+        # Python puts that directory on sys.path itself; under -I (isolated: no script directory,
+        # no PYTHON* variables) only the script's own sys.path entry finds it.
+        results = os.path.join(self.tmp, "a.h5")
+        parkit_files.Parkit(PARKIT).sweep(results)
+        link = os.path.join(self.tmp, "parkit-plot")
+        os.symlink(SCRIPT, link)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        for name, command in (("direct.png", [link]),
+                              ("isolated.png", [sys.executable, "-I", link])):
+            png = os.path.join(self.tmp, name)
+            proc = subprocess.run([*command, results, "-o", png, "--parkit", PARKIT],
+                                  capture_output=True, text=True, timeout=60, cwd=self.tmp,
+                                  env=env)
+            self.assertEqual(proc.returncode, 0, f"{command}: {proc.stderr}")
+            self.assertNotIn("warning", proc.stderr)  # the caption was read
+            with open(png, "rb") as f:
+                self.assertEqual(f.read(8), PNG_SIGNATURE)
 
     def test_foreign_file_exits_4_without_png(self):
         bad = os.path.join(self.tmp, "bad.json")

@@ -111,7 +111,8 @@ def make_files(work):
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--parkit", required=True)
-    ap.add_argument("--results-dir", required=True, help="where SCHEMA.md and parkit_results.py are")
+    ap.add_argument("--results-dir", required=True,
+                    help="where SCHEMA.md and parkit_results.py are")
     args, rest = ap.parse_known_args()
     parkit = parkit_files.Parkit(args.parkit)
     results_dir = os.path.abspath(args.results_dir)
