@@ -129,14 +129,14 @@ class InstalledKit(unittest.TestCase):
         run(self, os.path.join(prefix(), "bin", "parkit-plot"), study, "-o", png)
         with open(png, "rb") as f:
             self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
-        # the pandas reader, installed beside parkit-plot, reads the file
-        reader = subprocess.run(
-            [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-             "import parkit_results; r = parkit_results.read(sys.argv[2]); "
-             "print(len(r.runs), len(r.reps))", os.path.join(prefix(), "bin"), study],
-            capture_output=True, text=True)
-        self.assertEqual(reader.returncode, 0, reader.stderr)
-        self.assertEqual(reader.stdout.split()[0], "2")  # threads 1 and 2
+        # the pandas reader, installed beside parkit-plot, reads the file (the trees hidden too)
+        reader = run(self, sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+                     "import parkit_results; r = parkit_results.read(sys.argv[2]); "
+                     "print(len(r.runs), len(r.reps), r.runs['reps'].sum())",
+                     os.path.join(prefix(), "bin"), study)
+        runs, reps, reps_of_runs = reader.stdout.split()
+        self.assertEqual(runs, "2")  # threads 1 and 2
+        self.assertEqual(reps, reps_of_runs)  # one row per rep
 
     def test_no_path_of_the_source_or_build_tree_in_the_prefix(self):
         roots = [os.path.realpath(SOURCE), os.path.realpath(BUILD)]
