@@ -239,8 +239,9 @@ def _summary_frame(rows, table, key, columns):
 
 
 class _Long:
-    """Builds a long frame from per-run blocks of numpy columns, concatenated once (a Python row
-    per request would take minutes on a file of a million requests)."""
+    """Builds a long frame from per-run blocks of numpy columns, concatenated once per column.
+    (Measured on 160000 requests: 0.5 s, about as fast as a Python list per row; most of it is
+    the key columns' str objects. The reason is clarity: a run's datasets go in whole.)"""
 
     def __init__(self, columns):
         self.columns = columns
