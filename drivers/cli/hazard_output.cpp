@@ -27,15 +27,6 @@ using results::HazardPoint;
 using results::HazardRecord;
 using results::HazardStudy;
 
-/// Fixed notation with about three significant digits: 1234, 42.5, 3.14, 0.123 (never 1e+03).
-std::string fixed(double value) {
-  if (!(value > 0)) return "-";
-  return value >= 100  ? fmt::format("{:.0f}", value)
-         : value >= 10 ? fmt::format("{:.1f}", value)
-         : value >= 1  ? fmt::format("{:.2f}", value)
-                       : fmt::format("{:.3f}", value);
-}
-
 /// "0.482 [0.475-0.490]": median [min-max] in seconds, to the millisecond.
 std::string seconds_range(const Summary& s) {
   return fmt::format("{:.3f} [{:.3f}-{:.3f}]", s.median, s.min, s.max);

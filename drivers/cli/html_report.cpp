@@ -16,6 +16,7 @@
 #include "drivers/cli/errors.hpp"
 #include "drivers/cli/sizes.hpp"
 #include "drivers/cli/svg_plot.hpp"
+#include "drivers/cli/text_table.hpp"
 #include "parkit/results/atomic_file.hpp"
 
 namespace parkit::cli {
@@ -99,14 +100,6 @@ std::string ratio(double r) { return fmt::format("{:.2f}", r); }
 std::string milliseconds(double s) {
   const double ms = 1e3 * s;
   return ms >= 10 ? fmt::format("{:.1f}", ms) : fmt::format("{:.3f}", ms);
-}
-/// Fixed notation with about three significant digits (rates, ns/op): 1234, 42.5, 3.14, 0.123.
-std::string fixed(double value) {
-  if (!(value > 0)) return "-";
-  return value >= 100  ? fmt::format("{:.0f}", value)
-         : value >= 10 ? fmt::format("{:.1f}", value)
-         : value >= 1  ? fmt::format("{:.2f}", value)
-                       : fmt::format("{:.3f}", value);
 }
 std::string plural(std::size_t n, const char* one, const char* many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);

@@ -10,6 +10,16 @@
 
 namespace parkit::cli {
 
+/// Fixed notation with about three significant digits: 1234, 42.5, 3.14, 0.123 (never 1e+03);
+/// "-" for a value that is not positive. Shared by the text and HTML reports.
+inline std::string fixed(double value) {
+  if (!(value > 0)) return "-";
+  return value >= 100  ? fmt::format("{:.0f}", value)
+         : value >= 10 ? fmt::format("{:.1f}", value)
+         : value >= 1  ? fmt::format("{:.2f}", value)
+                       : fmt::format("{:.3f}", value);
+}
+
 /// A text table: columns sized to their widest cell, numbers right-aligned.
 class Table {
  public:

@@ -20,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using parkit::testing::count;
+using parkit::testing::lines_of;
 using parkit::testing::Result;
 using parkit::testing::TempDir;
 
@@ -30,14 +31,6 @@ Result run(const std::string& args, const std::string& env = "") {
 /// One run of sum_squares on seq: 15 reps of n = 5e7 (a few ms each, below the 2^26 where the
 /// widest path changes its method), written to `path`.
 const char* const sum_squares_run = "run -k sum_squares -m seq -n 5e7 --reps 15 --warmup 2";
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  for (std::size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
-       start = end + 1)
-    lines.push_back(text.substr(start, end - start));
-  return lines;
-}
 
 /// The fields of one CSV line (quoted fields may hold commas and doubled quotes).
 std::vector<std::string> csv_fields(const std::string& line) {

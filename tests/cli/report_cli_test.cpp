@@ -25,6 +25,7 @@ using parkit::measure::Interference;
 using parkit::measure::RunRecord;
 using parkit::results::ResultsFile;
 using parkit::testing::count;
+using parkit::testing::lines_of;
 using parkit::testing::Result;
 
 Result run(const std::string& args) {
@@ -35,14 +36,6 @@ Result run(const std::string& args) {
 struct TempDir : parkit::testing::TempDir {
   TempDir() : parkit::testing::TempDir("parkit_report_cli") {}
 };
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  for (std::size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
-       start = end + 1)
-    lines.push_back(text.substr(start, end - start));
-  return lines;
-}
 
 /// The line of the point with `threads` threads ("      4            1 x 4 ...").
 std::string point_line(const std::string& table, unsigned threads) {

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace parkit::testing {
 
@@ -85,6 +86,16 @@ inline int count(const std::string& haystack, const std::string& needle) {
 }
 
 /// A fresh directory for one test's files, removed with it.
+/// The lines of `text`, each without its '\n' (a last line without one is dropped: the CLI ends
+/// every line it prints).
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  for (std::size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
+       start = end + 1)
+    lines.push_back(text.substr(start, end - start));
+  return lines;
+}
+
 class TempDir {
  public:
   explicit TempDir(const std::string& prefix) {
