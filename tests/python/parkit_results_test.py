@@ -163,7 +163,10 @@ class Reader(unittest.TestCase):
             self.assertEqual(job["hosts"], list(attrs["hosts"]))
             self.assertEqual(len(job["hosts"]), 1)  # one rank
             self.assertEqual(job["numbers"]["ranks"], 1)
-            self.assertIn("max_threads", job["openmp_icvs"])
+            self.assertEqual(set(job["openmp_icvs"]), set(f[f"jobs/{name}/openmp_icvs"].attrs))
+            # A build without OpenMP (seq-only, tsan) records no ICVs: the group is empty.
+            built_with_openmp = job["text"]["openmp_version"] != "not built"
+            self.assertEqual("max_threads" in job["openmp_icvs"], built_with_openmp)
         sweep, io, hazards = jobs.values()
         self.assertIn(" sweep ", sweep["text"]["command_line"])
         self.assertIn(" io ", io["text"]["command_line"])
