@@ -34,6 +34,9 @@ Team::Team(unsigned size, Bind bind, std::optional<WaitPolicy> policy)
       helping_(bind == Bind::none),
       claimed_(size_) {
   for (auto& cpu : member_cpus_now_) cpu.store(-1, std::memory_order_relaxed);
+  // Where the caller is: a worker the kernel starts on the caller's CPU sees it in its first wait
+  // and moves off before the first job, instead of timesharing the caller's CPU until then.
+  member_cpus_now_[0].store(sched_getcpu(), std::memory_order_relaxed);
   const std::vector<int> allowed = allowed_cpus();
   thread_ids_.assign(size_, -1);
   thread_ids_[0] = current_thread_id();

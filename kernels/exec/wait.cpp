@@ -181,6 +181,9 @@ void Waiter::move_off_crowded_cpu() noexcept {
   static_cast<void>(sched_setaffinity(0, sizeof all, &all));
   cpu_ = sched_getcpu();
   member_cpus_[member_].store(cpu_, std::memory_order_relaxed);
+  // The move itself switches this thread out (the migration thread takes the CPU): that switch
+  // is this waiter's own doing, not another process wanting the CPU.
+  if (involuntary_switches_ >= 0) involuntary_switches_ = involuntary_switches_of_this_thread();
 }
 
 bool Waiter::switched_out_again(std::int64_t now) noexcept {
@@ -200,14 +203,20 @@ void Waiter::woken() noexcept {
   if (shared_->policy() == WaitPolicy::adaptive && !movable_to_.empty()) note_my_cpu();
 }
 
-bool Waiter::cpu_taken(bool& overload_seen) noexcept {
+bool Waiter::cpu_taken(SpinWatch& watch) noexcept {
   const long switches = involuntary_switches_of_this_thread();
-  const bool switched_out = involuntary_switches_ >= 0 && switches > involuntary_switches_ &&
-                            !sibling_on_my_cpu() && switched_out_again(now_ns());
+  const bool lost_cpu =
+      involuntary_switches_ >= 0 && switches > involuntary_switches_ && !sibling_on_my_cpu();
+  const bool switched_out = lost_cpu && switched_out_again(now_ns());
   involuntary_switches_ = switches;
+  watch.lost_cpu = watch.lost_cpu || lost_cpu;
+  // /proc/loadavg alone is not evidence: on recent kernels (6.x, EEVDF's delayed dequeue) it
+  // counts 1-2 phantom runnable tasks for milliseconds on a quiet node, which made a waiter
+  // stop spinning and then be woken onto its waker's busy CPU. Overloaded twice in a row counts
+  // only once this spin has also lost its CPU to someone.
   const bool overloaded = shared_->node_overloaded();
-  const bool taken = switched_out || (overloaded && overload_seen);
-  overload_seen = overloaded;
+  const bool taken = switched_out || (overloaded && watch.overload_seen && watch.lost_cpu);
+  watch.overload_seen = overloaded;
   return taken;
 }
 
@@ -252,7 +261,7 @@ void Waiter::wait_slow(const std::atomic<std::uint32_t>& word, std::uint32_t old
   if (limit > 0) {
     const std::int64_t until = limit == INT64_MAX ? INT64_MAX : start + limit;
     std::int64_t next_check = start + contention_check_ns;
-    bool overload_seen = false;
+    SpinWatch watch;
     for (;;) {
       for (int i = 0; i < 64; ++i) {  // a clock read costs ~20 ns; 64 pauses ~0.7-9 us
         if (done(ctx)) {
@@ -264,7 +273,7 @@ void Waiter::wait_slow(const std::atomic<std::uint32_t>& word, std::uint32_t old
       const std::int64_t now = now_ns();
       if (now >= until) break;
       if (adaptive && now >= next_check) {
-        if (cpu_taken(overload_seen)) {
+        if (cpu_taken(watch)) {
           shared_->note_contention(now);
           break;
         }

@@ -11,16 +11,16 @@
 //  - the gaps: how long this member's recent waits lasted. The spin covers the recent gaps that
 //    are shorter than 10 wake costs (a sleep there would be a large part of the gap), and no more;
 //  - whether the CPUs are taken: this thread was switched out against its will (getrusage) twice
-//    within 20 ms while no sibling of its team shares its CPU, or more tasks are runnable than the
-//    node has CPUs
-//    (/proc/loadavg), twice in a row. Then it stops spinning at once and does not spin again for
-//    1 ms, doubling on each repeat up to 1 s: a spinning thread beside a busy process holds the
-//    CPU the process needs and then, by the scheduler's fairness, loses it when its own team
-//    needs it (5 ms per 0.5 ms rep). A sibling on its CPU (the scheduler put both there: in VMs a
-//    woken thread often lands beside its waker, and stays there while the other CPU idles) is not
-//    a reason to sleep, which would only make the next wake land there again. An unpinned team
-//    with a CPU per member has a CPU none of its members is on: the waiter moves itself there
-//    (its affinity without the crowded CPUs, then all its CPUs again, so it is not pinned).
+//    within 20 ms while no sibling of its team shares its CPU, or once while more tasks were
+//    runnable than the node has CPUs (/proc/loadavg) twice in a row. Then it stops spinning at
+//    once and does not spin again for 1 ms, doubling on each repeat up to 1 s: a spinning thread
+//    beside a busy process holds the CPU the process needs and then, by the scheduler's
+//    fairness, loses it when its own team needs it (5 ms per 0.5 ms rep). A sibling on its CPU
+//    (the scheduler put both there: in VMs a woken thread often lands beside its waker, and
+//    stays there while the other CPU idles) is not a reason to sleep, which would only make the
+//    next wake land there again. An unpinned team with a CPU per member has a CPU none of its
+//    members is on: the waiter moves itself there (its affinity without the crowded CPUs, then
+//    all its CPUs again, so it is not pinned).
 #pragma once
 
 #include <array>
@@ -108,7 +108,12 @@ class Waiter {
   void wait_slow(const std::atomic<std::uint32_t>& word, std::uint32_t old, Check done,
                  const void* ctx);
   [[nodiscard]] std::int64_t spin_limit_ns(std::int64_t now_ns) const noexcept;
-  [[nodiscard]] bool cpu_taken(bool& overload_seen) noexcept;
+  /// What one spin has seen so far.
+  struct SpinWatch {
+    bool overload_seen = false;  // the node was overloaded at the last check
+    bool lost_cpu = false;       // switched out against its will, not by a sibling
+  };
+  [[nodiscard]] bool cpu_taken(SpinWatch& watch) noexcept;
   [[nodiscard]] bool sibling_on_my_cpu() const noexcept;
   void move_off_crowded_cpu() noexcept;
   /// Records where this member is; an unpinned one on a sibling's CPU moves off it.
