@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -115,6 +116,21 @@ std::string summary_line(const Comparison& c) {
   return line;
 }
 
+/// Whether some compared match has one run on a side: its p-value then counts only the spread of
+/// reps within that run, which on a shared machine is narrower than how far two runs of the same
+/// command drift apart (bench/RESULTS.md: up to 10 % between back-to-back runs on a 2-vCPU VM).
+bool has_single_run_match(const Comparison& c) {
+  return std::any_of(c.matches.begin(), c.matches.end(), [](const Match& m) {
+    return compared(m) && (m.base.runs == 1 || m.fresh.runs == 1);
+  });
+}
+
+constexpr const char* single_run_caution =
+    "caution: one run on a side: its p-value counts the spread of reps within that run, not how "
+    "far two runs of the same command drift apart on this machine. To compare on a shared "
+    "machine, alternate 5 runs of each side, merge each side (parkit merge) and compare the "
+    "merged files (README, \"Did it get faster?\").";
+
 struct Settings {
   double alpha = 0.05;
   double threshold = 5;
@@ -165,6 +181,7 @@ std::string table_text(const std::string& base_file, const std::string& new_file
     for (const auto& d : c.provenance) p.add({d.field, d.base, d.fresh});
     out += p.str(3);
   }
+  if (has_single_run_match(c)) out += fmt::format("\n{}\n", single_run_caution);
   out += "\nsummary: " + summary_line(c) + "\n";
   return out;
 }
@@ -280,6 +297,8 @@ nlohmann::json comparison_json(const std::string& new_file, const Comparison& c,
             {"base_jobs", c.base_jobs},
             {"new_jobs", c.new_jobs},
             {"differences", differences_json(c.provenance)}}},
+          {"single_run_caution",
+           has_single_run_match(c) ? nlohmann::json(single_run_caution) : nlohmann::json(nullptr)},
           {"summary", summary}};
 }
 

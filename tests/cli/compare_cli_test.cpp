@@ -122,6 +122,13 @@ TEST_F(CompareCli, TheSameCommandRunAgainHasTheSameProvenanceAndAVerdict) {
       << r.out;
   EXPECT_NE(r.out.find("\nprovenance: the same on both sides\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nsummary: "), std::string::npos) << r.out;
+  // one run a side: the p-value knows nothing of how runs drift apart, and the output says so
+  EXPECT_NE(r.out.find("\ncaution: one run on a side: "), std::string::npos) << r.out;
+  const Result json = run("compare --format json " + file("base.h5") + " " + file("again.h5"));
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const std::string caution =
+      nlohmann::json::parse(json.out).at("comparisons").at(0).at("single_run_caution");
+  EXPECT_TRUE(caution.starts_with("caution: one run on a side: ")) << caution;
 }
 
 bool only_the_portable_path_here() {
@@ -209,6 +216,7 @@ TEST_F(CompareCli, MergedStudiesPoolTheirJobsAndListOneSidedRuns) {
   EXPECT_EQ(c["only_in_base"][0]["reps"], 6);
   ASSERT_EQ(c.at("only_in_new").size(), 1u);
   EXPECT_EQ(c["only_in_new"][0]["run"], "copy seq 1x1 n=1e6");
+  EXPECT_TRUE(c.at("single_run_caution").is_null());  // 2 runs a side: no caution
 
   const Result table = run("compare " + file("study_a.h5") + " " + file("study_b.h5"));
   ASSERT_EQ(table.exit_code, 0) << table.err;
@@ -223,6 +231,7 @@ TEST_F(CompareCli, MergedStudiesPoolTheirJobsAndListOneSidedRuns) {
       table.out.find("\nonly in NEW " + file("study_b.h5") + ":\n  copy seq 1x1 n=1e6 (6 reps)\n"),
       std::string::npos)
       << table.out;
+  EXPECT_EQ(table.out.find("caution:"), std::string::npos) << table.out;
 }
 
 TEST_F(CompareCli, CsvHasOneRowPerMatchAndPerOneSidedRunThenTheProvenance) {
