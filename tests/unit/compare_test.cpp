@@ -113,6 +113,20 @@ TEST(MannWhitney, NormalApproximationBeyondFiftyReps) {
   EXPECT_NEAR(t.p, 0.2890028783069005, 1e-14);
 }
 
+TEST(MannWhitney, NormalApproximationKeepsTinyPValuesAboveZero) {
+  std::vector<double> fast(60), slow(60);  // 60 against 60, completely apart: z = 9.45
+  for (std::size_t i = 0; i < 60; ++i) {
+    fast[i] = 1.0 + 0.001 * static_cast<double>(i);
+    slow[i] = 7.0 + 0.001 * static_cast<double>(i);
+  }
+  const MannWhitney t = mann_whitney(fast, slow);
+  EXPECT_FALSE(t.exact);
+  EXPECT_EQ(t.u, 3600);  // every (base, new) pair has new above base
+  // erfc(z / sqrt 2) for z = (3600 - 1800 - 0.5) / sqrt(3600 * 121 / 12) (Python's math.erfc);
+  // 2 * (1 - cdf(z)) rounds to 0 here
+  EXPECT_NEAR(t.p / 3.556570974984777e-21, 1.0, 1e-9);
+}
+
 TEST(MannWhitney, AllEqualGivesPOne) {
   const std::vector<double> same(8, 0.5);
   const MannWhitney t = mann_whitney(same, same);
