@@ -579,12 +579,16 @@ nlohmann::json decide(int argc, char** argv) {
   for (const auto* sub : app.get_subcommands()) command_name = "parkit " + sub->get_name();
   if (*list) return {{"command", "list"}, {"json", list_json}};
   if (*info) return {{"command", "info"}, {"json", info_json}};
+  // An output file that exists is refused before any work, unless --force.
+  const auto exists_unforced = [](const char* command_and_option, const std::string& path,
+                                  bool force) {
+    if (path.empty() || force || !std::filesystem::exists(path)) return false;
+    std::fprintf(stderr, "parkit %s: '%s' exists (add --force to replace it)\n", command_and_option,
+                 path.c_str());
+    return true;
+  };
   if (*report) {
-    if (!report_html.empty() && std::filesystem::exists(report_html) && !report_force) {
-      std::fprintf(stderr, "parkit report: --html: '%s' exists (add --force to replace it)\n",
-                   report_html.c_str());
-      return {{"exit", exit_usage}};
-    }
+    if (exists_unforced("report: --html", report_html, report_force)) return {{"exit", exit_usage}};
     return {{"command", "report"},
             {"files", report_files},
             {"format", report_format},
@@ -592,11 +596,7 @@ nlohmann::json decide(int argc, char** argv) {
             {"force", report_force}};
   }
   if (*merge) {
-    if (std::filesystem::exists(merge_output) && !merge_force) {
-      std::fprintf(stderr, "parkit merge: -o: '%s' exists (add --force to replace it)\n",
-                   merge_output.c_str());
-      return {{"exit", exit_usage}};
-    }
+    if (exists_unforced("merge: -o", merge_output, merge_force)) return {{"exit", exit_usage}};
     return {{"command", "merge"},
             {"files", merge_files},
             {"output", merge_output},
