@@ -85,7 +85,6 @@ inline int count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-/// A fresh directory for one test's files, removed with it.
 /// The lines of `text`, each without its '\n' (a last line without one is dropped: the CLI ends
 /// every line it prints).
 inline std::vector<std::string> lines_of(const std::string& text) {
@@ -96,6 +95,7 @@ inline std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+/// A fresh directory for one test's files, removed with it.
 class TempDir {
  public:
   explicit TempDir(const std::string& prefix) {
